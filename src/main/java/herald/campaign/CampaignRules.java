@@ -1,0 +1,284 @@
+package herald.campaign;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import herald.api.ApiException;
+import herald.api.Fields;
+import herald.domain.PhoneNormaliser;
+import herald.domain.TemplateSpec;
+import herald.domain.TemplateVariables;
+import herald.templates.TemplateRequests;
+import org.apache.camel.Variable;
+
+/**
+ * The rules a campaign must meet, checked when it is saved and again when it is submitted (a
+ * template or account may have changed in between). Every problem names its field or row.
+ */
+public class CampaignRules {
+
+    public enum RecipientType { INDIVIDUAL_RECIPIENTS, RECIPIENT_LIST }
+
+    public enum VariableType { COMMON, UNIQUE }
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_REPORTED = 100;
+
+    private final PhoneNormaliser phones;
+
+    public CampaignRules(PhoneNormaliser phones) {
+        this.phones = phones;
+    }
+
+    /**
+     * Checks a create or edit request against the records it names and answers the columns to store,
+     * plus the entered recipient rows under "recipients" (null when the request leaves them as they are).
+     */
+    public Map<String, Object> forSave(Map<String, Object> body, @Variable("sending") Map<String, Object> sending,
+                                       @Variable("file") Map<String, Object> file,
+                                       @Variable("list") Map<String, Object> list) {
+        Fields f = new Fields(body);
+        List<Map<String, Object>> problems = new ArrayList<>();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("title", f.text("title", true, 300));
+        RecipientType recipientType = f.choice("recipientType", RecipientType.class, null);
+        VariableType variableType = f.choice("variableType", VariableType.class, VariableType.COMMON);
+        row.put("recipientType", label(recipientType));
+        row.put("variableType", label(variableType));
+        row.put("templateId", f.has("templateId") ? f.integer("templateId", 0, 1, Integer.MAX_VALUE) : null);
+        row.put("accountId", f.has("accountId") ? f.integer("accountId", 0, 1, Integer.MAX_VALUE) : null);
+        row.put("recipientListId", null);
+        row.put("attachmentFileId", f.has("attachmentFileId") ? f.integer("attachmentFileId", 0, 1, Integer.MAX_VALUE) : null);
+
+        TemplateSpec spec = checkTemplateAndAccount(row, sending, problems);
+        row.put("sandbox", sending != null && Boolean.TRUE.equals(sending.get("sandbox")));
+
+        Object variables = f.raw("templateVariables");
+        boolean emptyVariables = variables == null || variables instanceof Map<?, ?> m && m.isEmpty()
+                || variables instanceof String s && s.isBlank();
+        if (variableType == VariableType.UNIQUE) {
+            if (!emptyVariables) {
+                problem(problems, "templateVariables", "must be empty for Unique: each recipient's Recipient Data gives the values");
+            }
+            row.put("templateVariables", null);
+        } else {
+            JsonNode node = JSON.valueToTree(variables);
+            if (!(variables instanceof Map)) {
+                problem(problems, "templateVariables", "must be a JSON object for Common, e.g. {\"name\": \"Valued Customer\"}");
+            } else if (spec != null) {
+                for (String p : TemplateVariables.problems(spec, node)) {
+                    problem(problems, "templateVariables", p);
+                }
+            }
+            row.put("templateVariables", variables instanceof Map ? node.toString() : null);
+        }
+
+        checkAttachment(row, spec, file, problems);
+
+        List<Map<String, Object>> recipients = null;
+        if (recipientType == RecipientType.RECIPIENT_LIST) {
+            if (!f.has("recipientListId")) {
+                problem(problems, "recipientListId", "is required when Recipient Type is Recipient List");
+            } else if (list == null) {
+                problem(problems, "recipientListId", "no WhatsApp Recipient List has id " + f.raw("recipientListId"));
+            } else {
+                row.put("recipientListId", list.get("id"));
+            }
+            if (f.has("recipients")) {
+                problem(problems, "recipients", "must be empty when Recipient Type is Recipient List");
+            }
+        } else if (f.has("recipients")) {
+            if (!(f.raw("recipients") instanceof List<?> entered)) {
+                throw ApiException.badRequest("recipients", "must be a JSON array of {mobileNumber, recipientName, recipientData}");
+            }
+            recipients = recipientRows(entered);
+        }
+        if (!problems.isEmpty()) {
+            throw ApiException.invalid("the campaign cannot be saved: " + problems.get(0).get("field") + ": "
+                    + problems.get(0).get("message") + (problems.size() > 1 ? " (and " + (problems.size() - 1)
+                    + " more problems in details)" : ""), problems);
+        }
+        row.put("recipients", recipients);
+        return row;
+    }
+
+    /** The Draft as a create request, so an edit can change some fields and keep the rest. */
+    public Map<String, Object> merge(Map<String, Object> body, @Variable("campaign") Map<String, Object> stored) {
+        Map<String, Object> merged = new LinkedHashMap<>();
+        merged.put("title", stored.get("title"));
+        merged.put("recipientType", stored.get("recipient_type"));
+        merged.put("variableType", stored.get("variable_type"));
+        merged.put("templateId", stored.get("template_id"));
+        merged.put("accountId", stored.get("account_id"));
+        merged.put("recipientListId", stored.get("recipient_list_id"));
+        merged.put("attachmentFileId", stored.get("attachment_file_id"));
+        merged.put("templateVariables", CampaignViews.parse(stored.get("template_variables")));
+        merged.putAll(body);
+        return merged;
+    }
+
+    private TemplateSpec checkTemplateAndAccount(Map<String, Object> row, Map<String, Object> sending,
+                                                 List<Map<String, Object>> problems) {
+        if (row.get("templateId") == null) {
+            problem(problems, "templateId", "is required");
+            return null;
+        }
+        if (sending == null || sending.get("template_id") == null) {
+            problem(problems, "templateId", "no WhatsApp Template has id " + row.get("templateId"));
+            return null;
+        }
+        if (!"APPROVED".equals(sending.get("template_status"))) {
+            problem(problems, "templateId", "template " + sending.get("template_name") + " (" + sending.get("template_language")
+                    + ") is " + sending.get("template_status") + "; only an APPROVED template can be sent");
+        }
+        if (sending.get("account_id") == null) {
+            problem(problems, "accountId", "no WhatsApp Account has id " + row.get("accountId"));
+            return null;
+        }
+        if (!Boolean.TRUE.equals(sending.get("account_active"))) {
+            problem(problems, "accountId", "WhatsApp Account " + sending.get("account_name") + " is not active");
+        }
+        if (!Boolean.TRUE.equals(sending.get("template_sandbox")) != !Boolean.TRUE.equals(sending.get("sandbox"))) {
+            problem(problems, "accountId", "sandbox and real accounts never mix: the template and the account must both "
+                    + "be sandbox or both real");
+        }
+        if (sending.get("sending_template_id") == null) {
+            problem(problems, "accountId", "WhatsApp Account " + sending.get("account_name") + " has no template "
+                    + sending.get("template_name") + " in " + sending.get("template_language"));
+            return null;
+        }
+        if (!"APPROVED".equals(sending.get("sending_template_status"))) {
+            problem(problems, "accountId", "WhatsApp Account " + sending.get("account_name") + "'s template "
+                    + sending.get("template_name") + " (" + sending.get("template_language") + ") is "
+                    + sending.get("sending_template_status") + ", not APPROVED");
+        }
+        return TemplateRequests.spec(Map.of("header_kind", sending.get("sending_header_kind"),
+                "parameter_format", sending.get("sending_parameter_format"),
+                "header_params", sending.get("sending_header_params"),
+                "body_params", sending.get("sending_body_params")));
+    }
+
+    private static void checkAttachment(Map<String, Object> row, TemplateSpec spec, Map<String, Object> file,
+                                        List<Map<String, Object>> problems) {
+        Object fileId = row.get("attachmentFileId");
+        if (fileId != null && file == null) {
+            problem(problems, "attachmentFileId", "no uploaded file has id " + fileId);
+            return;
+        }
+        if (spec == null) {
+            return;
+        }
+        String kind = spec.headerKind().name();
+        if (!spec.hasMediaHeader()) {
+            if (file != null) {
+                problem(problems, "attachmentFileId", "the template has " + (spec.headerKind() == TemplateSpec.HeaderKind.NONE
+                        ? "no header" : "a " + kind + " header") + ", so it cannot carry an attachment");
+            }
+            return;
+        }
+        if (file == null) {
+            problem(problems, "attachmentFileId", "the template has a " + kind + " header: attach a "
+                    + expected(kind));
+            return;
+        }
+        String type = (String) file.get("content_type");
+        boolean fits = switch (kind) {
+            case "DOCUMENT" -> type.equals("application/pdf");
+            case "IMAGE" -> type.equals("image/jpeg") || type.equals("image/png");
+            case "VIDEO" -> type.equals("video/mp4");
+            default -> false;
+        };
+        if (!fits) {
+            problem(problems, "attachmentFileId", "the template's " + kind + " header needs a " + expected(kind)
+                    + ", not " + type + " (" + file.get("original_name") + ")");
+        }
+    }
+
+    private static String expected(String kind) {
+        return switch (kind) {
+            case "DOCUMENT" -> "PDF (application/pdf)";
+            case "IMAGE" -> "JPEG or PNG image";
+            case "VIDEO" -> "MP4 video";
+            default -> "file Meta accepts in a " + kind + " header";
+        };
+    }
+
+    private static List<Map<String, Object>> recipientRows(List<?> entered) {
+        List<Map<String, Object>> rows = new ArrayList<>(entered.size());
+        int idx = 0;
+        for (Object o : entered) {
+            idx++;
+            if (!(o instanceof Map<?, ?> m)) {
+                throw ApiException.badRequest("recipients[" + idx + "]", "must be an object {mobileNumber, recipientName, recipientData}");
+            }
+            Object data = m.get("recipientData");
+            if (data != null && !(data instanceof Map)) {
+                throw ApiException.badRequest("recipients[" + idx + "].recipientData", "must be a JSON object");
+            }
+            Object number = m.get("mobileNumber");
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("idx", idx);
+            row.put("mobileNumber", number == null ? "" : number.toString().trim());
+            row.put("recipientName", m.get("recipientName") == null ? null : m.get("recipientName").toString());
+            row.put("recipientData", data == null ? null : JSON.valueToTree(data).toString());
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /**
+     * One recipient as it will be sent, or why it cannot be: the E.164 number and the frozen
+     * parameters, or a problem naming the row.
+     */
+    public Recipient recipient(long position, String rawNumber, String name, String recipientData,
+                               TemplateSpec spec, JsonNode commonValues) {
+        PhoneNormaliser.Result number = phones.normalise(rawNumber);
+        if (!number.ok()) {
+            return Recipient.invalid(position, rawNumber, name, "mobile_number '" + rawNumber + "' " + number.error());
+        }
+        JsonNode values = commonValues;
+        if (values == null) {
+            try {
+                values = recipientData == null ? JSON.createObjectNode() : JSON.readTree(recipientData);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                return Recipient.invalid(position, number.e164(), name, "recipient_data is not valid JSON");
+            }
+            List<String> problems = TemplateVariables.problems(spec, values);
+            if (!problems.isEmpty()) {
+                return Recipient.invalid(position, number.e164(), name, "recipient_data: " + String.join("; ", problems));
+            }
+        }
+        return new Recipient(position, number.e164(), name, TemplateVariables.freeze(spec, values).toString(), null);
+    }
+
+    /** A recipient ready to become a WhatsApp Message row; {@code problem} is set when it cannot be sent. */
+    public record Recipient(long position, String mobileNumber, String name, String parameters, String problem) {
+        static Recipient invalid(long position, String number, String name, String problem) {
+            return new Recipient(position, number == null ? "" : number, name, "{}", problem);
+        }
+    }
+
+    static void problem(List<Map<String, Object>> problems, String field, String message) {
+        if (problems.size() < MAX_REPORTED) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("field", field);
+            p.put("message", message);
+            problems.add(p);
+        }
+    }
+
+    static String label(Enum<?> value) {
+        if (value == null) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder();
+        for (String word : value.name().split("_")) {
+            b.append(b.length() == 0 ? "" : " ").append(word.charAt(0)).append(word.substring(1).toLowerCase());
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,110 @@
+package herald.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import herald.api.ApiAuthenticator;
+import herald.domain.PhoneNormaliser;
+import herald.domain.SecretCipher;
+import jakarta.jms.ConnectionFactory;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.spring.spi.SpringTransactionPolicy;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jms.connection.CachingConnectionFactory;
+import org.springframework.jms.connection.JmsTransactionManager;
+
+/**
+ * Start-up wiring: the database (migrated by Flyway), the broker (embedded unless configured),
+ * the two transaction policies the routes use, and the beans the routes call by name.
+ */
+public class HeraldConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HeraldConfiguration.class);
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        PropertiesComponent props = context.getPropertiesComponent();
+        Path dataDir = Path.of(props.resolveProperty("herald.data-dir").orElse("./data")).toAbsolutePath().normalize();
+        Files.createDirectories(dataDir);
+        boolean sandbox = Boolean.parseBoolean(props.resolveProperty("herald.sandbox").orElse("false"));
+
+        DataSource dataSource = dataSource(props, dataDir);
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        context.getRegistry().bind("dataSource", dataSource);
+        context.getRegistry().bind("dbTx", transactionPolicy(new DataSourceTransactionManager(dataSource)));
+
+        ConnectionFactory connectionFactory = connectionFactory(context, props, dataDir);
+        CachingConnectionFactory caching = new CachingConnectionFactory(connectionFactory);
+        caching.setSessionCacheSize(20);
+        JmsComponent jms = JmsComponent.jmsComponent(caching);
+        jms.setDeliveryPersistent(true);
+        context.addComponent("jms", jms);
+        context.getRegistry().bind("jmsTx", transactionPolicy(new JmsTransactionManager(caching)));
+
+        SecretCipher cipher = new SecretCipher(EncryptionKey.resolve(props.resolveProperty("herald.encryption-key").orElse(""), sandbox, dataDir));
+        context.getRegistry().bind("secretCipher", cipher);
+        context.getRegistry().bind("phoneNormaliser", new PhoneNormaliser(props.resolveProperty("herald.default-region").orElse("DE")));
+        context.getRegistry().bind("apiAuthenticator", new ApiAuthenticator(dataSource));
+
+        AdminBootstrap.ensureAdmin(dataSource,
+                props.resolveProperty("herald.admin.user").orElse("admin"),
+                props.resolveProperty("herald.admin.password").orElse(""));
+        LOG.info("Herald data folder: {}", dataDir);
+    }
+
+    private static DataSource dataSource(PropertiesComponent props, Path dataDir) {
+        String url = props.resolveProperty("herald.db.url").orElse("");
+        HikariConfig config = new HikariConfig();
+        if (url.isBlank()) {
+            // PostgreSQL mode lets one set of SQL (ON CONFLICT, identity columns) serve both databases.
+            url = "jdbc:h2:file:" + dataDir.resolve("herald") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;"
+                    + "DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000";
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            // Path and query parameters arrive as text; let the server cast them to the column type.
+            config.addDataSourceProperty("stringtype", "unspecified");
+        }
+        config.setJdbcUrl(url);
+        config.setUsername(props.resolveProperty("herald.db.user").orElse(""));
+        config.setPassword(props.resolveProperty("herald.db.password").orElse(""));
+        config.setMaximumPoolSize(Integer.parseInt(props.resolveProperty("herald.db.pool-size").orElse("16")));
+        config.setPoolName("herald-db");
+        return new HikariDataSource(config);
+    }
+
+    private static ConnectionFactory connectionFactory(CamelContext context, PropertiesComponent props, Path dataDir)
+            throws Exception {
+        String url = props.resolveProperty("herald.broker.url").orElse("");
+        String sendQueue = props.resolveProperty("herald.queue.send").orElseThrow();
+        String deadLetters = props.resolveProperty("herald.queue.send-dead-letter").orElseThrow();
+        if (url.isBlank()) {
+            EmbeddedBroker broker = new EmbeddedBroker(dataDir.resolve("artemis"), sendQueue, deadLetters);
+            // Started now, before the JMS routes; stopped by the context after them.
+            broker.start();
+            context.addService(broker, true, false);
+            url = EmbeddedBroker.IN_VM_URL;
+        }
+        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
+        props.resolveProperty("herald.broker.user").filter(s -> !s.isBlank()).ifPresent(factory::setUser);
+        props.resolveProperty("herald.broker.password").filter(s -> !s.isBlank()).ifPresent(factory::setPassword);
+        return factory;
+    }
+
+    private static SpringTransactionPolicy transactionPolicy(org.springframework.transaction.PlatformTransactionManager manager) {
+        SpringTransactionPolicy policy = new SpringTransactionPolicy(manager);
+        policy.setPropagationBehaviorName("PROPAGATION_REQUIRED");
+        return policy;
+    }
+
+}

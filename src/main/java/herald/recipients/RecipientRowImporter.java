@@ -1,0 +1,222 @@
+package herald.recipients;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import herald.api.ApiException;
+import herald.domain.PhoneNormaliser;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * Adds rows to a WhatsApp Recipient List from a JSON array or a streamed CSV. Numbers are
+ * normalised to E.164; the database's unique (list, number) key finds duplicates, so neither the
+ * file nor the set of numbers is ever held in memory. One import is one transaction: a file that
+ * breaks half way stores nothing.
+ */
+public class RecipientRowImporter {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String INSERT = "INSERT INTO recipient_list_row (list_id, mobile_number, recipient_name, "
+            + "recipient_data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING";
+    private static final int BATCH = 1000;
+
+    private final DataSource dataSource;
+    private final PhoneNormaliser phones;
+    private final int maxReportedProblems;
+
+    public RecipientRowImporter(DataSource dataSource, PhoneNormaliser phones, int maxReportedProblems) {
+        this.dataSource = dataSource;
+        this.phones = phones;
+        this.maxReportedProblems = maxReportedProblems;
+    }
+
+    /** One row as entered: row number (1-based, the CSV's header is row 1), number, name, data. */
+    record Row(long rowNumber, String mobileNumber, String name, Map<String, Object> data) {
+    }
+
+    public Map<String, Object> importJson(long listId, List<Map<String, Object>> rows) throws SQLException {
+        if (rows == null) {
+            throw ApiException.badRequest(null, "a JSON array of rows is required");
+        }
+        Iterator<Map<String, Object>> source = rows.iterator();
+        return store(listId, new Iterator<>() {
+            private long n;
+
+            @Override
+            public boolean hasNext() {
+                return source.hasNext();
+            }
+
+            @Override
+            public Row next() {
+                n++;
+                Map<String, Object> row = source.next();
+                Object data = row == null ? null : row.get("recipientData");
+                if (data != null && !(data instanceof Map)) {
+                    throw ApiException.badRequest("rows[" + n + "].recipientData", "must be a JSON object");
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Object> dataMap = (Map<String, Object>) data;
+                return new Row(n, row == null ? null : text(row.get("mobileNumber")),
+                        row == null ? null : text(row.get("recipientName")), dataMap);
+            }
+        });
+    }
+
+    public Map<String, Object> importCsv(long listId, InputStream csv) throws SQLException, IOException {
+        try (Reader reader = new InputStreamReader(csv, StandardCharsets.UTF_8);
+             CSVParser parser = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
+                     .setIgnoreSurroundingSpaces(true).setTrim(true).get().parse(reader)) {
+            List<String> header = parser.getHeaderNames();
+            if (!header.contains("mobile_number")) {
+                throw ApiException.badRequest("mobile_number", "the CSV header row must name a mobile_number column; it has "
+                        + header);
+            }
+            Iterator<CSVRecord> records = parser.iterator();
+            return store(listId, new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    try {
+                        return records.hasNext();
+                    } catch (UncheckedIOException | IllegalStateException e) {
+                        throw ApiException.badRequest(null, "the CSV cannot be read after row "
+                                + (parser.getRecordNumber() + 1) + ": " + e.getMessage());
+                    }
+                }
+
+                @Override
+                public Row next() {
+                    CSVRecord record = records.next();
+                    Map<String, Object> data = new LinkedHashMap<>();
+                    for (String column : header) {
+                        if (!column.equals("mobile_number") && !column.equals("recipient_name") && record.isSet(column)) {
+                            data.put(column, record.get(column));
+                        }
+                    }
+                    return new Row(record.getRecordNumber() + 1, record.isSet("mobile_number") ? record.get("mobile_number") : null,
+                            record.isSet("recipient_name") ? record.get("recipient_name") : null, data);
+                }
+            });
+        }
+    }
+
+    private Map<String, Object> store(long listId, Iterator<Row> rows) throws SQLException {
+        Summary summary = new Summary(maxReportedProblems);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+                List<Row> batch = new ArrayList<>(BATCH);
+                while (rows.hasNext()) {
+                    Row row = rows.next();
+                    PhoneNormaliser.Result number = phones.normalise(row.mobileNumber());
+                    if (!number.ok()) {
+                        summary.invalid(row, number.error());
+                        continue;
+                    }
+                    insert.setLong(1, listId);
+                    insert.setString(2, number.e164());
+                    insert.setString(3, row.name());
+                    insert.setString(4, row.data() == null || row.data().isEmpty() ? null : json(row.data()));
+                    insert.addBatch();
+                    batch.add(row);
+                    if (batch.size() == BATCH) {
+                        flush(insert, batch, summary);
+                    }
+                }
+                flush(insert, batch, summary);
+                c.commit();
+            } catch (RuntimeException | SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        return summary.answer();
+    }
+
+    private static void flush(PreparedStatement insert, List<Row> batch, Summary summary) throws SQLException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        int[] counts = insert.executeBatch();
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] == 0) {
+                summary.duplicate(batch.get(i));
+            } else {
+                summary.added++;
+            }
+        }
+        batch.clear();
+    }
+
+    private static String json(Map<String, Object> data) {
+        try {
+            return JSON.writeValueAsString(data);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String text(Object value) {
+        return value == null ? null : value.toString();
+    }
+
+    private static final class Summary {
+        private final int maxReported;
+        private final List<Map<String, Object>> problems = new ArrayList<>();
+        private long added;
+        private long invalid;
+        private long duplicate;
+
+        Summary(int maxReported) {
+            this.maxReported = maxReported;
+        }
+
+        void invalid(Row row, String reason) {
+            invalid++;
+            report(row, "mobile_number " + reason);
+        }
+
+        void duplicate(Row row) {
+            duplicate++;
+            report(row, "duplicate: the number is already in this list");
+        }
+
+        private void report(Row row, String reason) {
+            if (problems.size() < maxReported) {
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("row", row.rowNumber());
+                p.put("value", row.mobileNumber());
+                p.put("reason", reason);
+                problems.add(p);
+            }
+        }
+
+        Map<String, Object> answer() {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("added", added);
+            answer.put("invalid", invalid);
+            answer.put("duplicate", duplicate);
+            answer.put("problems", problems);
+            answer.put("problemsTruncated", invalid + duplicate > problems.size());
+            return answer;
+        }
+    }
+}
