@@ -15,7 +15,8 @@ public final class HeraldMain {
 
     /** The configured Main, not yet started; tests start it with their own override properties. */
     public static Main create() {
-        Main main = new Main(HeraldMain.class, HeraldConfiguration.class);
+        Main main = new Main();
+        main.configure().addConfiguration(HeraldConfiguration.class);
         main.setPropertyPlaceholderLocations("file:config/application.properties");
         return main;
     }

@@ -49,6 +49,14 @@ public final class ApiErrors {
                 return new ApiException(400, "invalid_json", "the request body is not valid JSON: "
                         + json.getOriginalMessage(), null, null);
             }
+            if (t instanceof org.apache.camel.TypeConversionException conversion) {
+                return ApiException.badRequest(null, "a path or query parameter has the wrong type: '"
+                        + conversion.getValue() + "' is not a " + conversion.getToType().getSimpleName());
+            }
+            if (t instanceof org.apache.camel.NoTypeConversionAvailableException) {
+                return new ApiException(415, "unsupported_media_type",
+                        "send the request body as JSON with 'Content-Type: application/json'", null, null);
+            }
             if (t instanceof DuplicateKeyException) {
                 return ApiException.conflict("a record with the same unique name or identity already exists");
             }

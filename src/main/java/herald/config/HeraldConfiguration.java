@@ -7,7 +7,16 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import herald.accounts.AccountRequests;
+import herald.api.AccessRequests;
 import herald.api.ApiAuthenticator;
+import herald.campaign.CampaignRecipients;
+import herald.campaign.CampaignRules;
+import herald.campaign.CampaignViews;
+import herald.files.FileStore;
+import herald.recipients.ListRequests;
+import herald.recipients.RecipientRowImporter;
+import herald.templates.TemplateRequests;
 import herald.domain.PhoneNormaliser;
 import herald.domain.SecretCipher;
 import jakarta.jms.ConnectionFactory;
@@ -41,8 +50,8 @@ public class HeraldConfiguration implements CamelConfiguration {
 
         DataSource dataSource = dataSource(props, dataDir);
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
-        context.getRegistry().bind("dataSource", dataSource);
-        context.getRegistry().bind("dbTx", transactionPolicy(new DataSourceTransactionManager(dataSource)));
+        bind(context, "dataSource", dataSource);
+        bind(context, "dbTx", transactionPolicy(new DataSourceTransactionManager(dataSource)));
 
         ConnectionFactory connectionFactory = connectionFactory(context, props, dataDir);
         CachingConnectionFactory caching = new CachingConnectionFactory(connectionFactory);
@@ -50,17 +59,35 @@ public class HeraldConfiguration implements CamelConfiguration {
         JmsComponent jms = JmsComponent.jmsComponent(caching);
         jms.setDeliveryPersistent(true);
         context.addComponent("jms", jms);
-        context.getRegistry().bind("jmsTx", transactionPolicy(new JmsTransactionManager(caching)));
+        bind(context, "jmsTx", transactionPolicy(new JmsTransactionManager(caching)));
 
         SecretCipher cipher = new SecretCipher(EncryptionKey.resolve(props.resolveProperty("herald.encryption-key").orElse(""), sandbox, dataDir));
-        context.getRegistry().bind("secretCipher", cipher);
-        context.getRegistry().bind("phoneNormaliser", new PhoneNormaliser(props.resolveProperty("herald.default-region").orElse("DE")));
-        context.getRegistry().bind("apiAuthenticator", new ApiAuthenticator(dataSource));
+        PhoneNormaliser phones = new PhoneNormaliser(props.resolveProperty("herald.default-region").orElseThrow());
+        CampaignRules rules = new CampaignRules(phones);
+        bind(context, "secretCipher", cipher);
+        bind(context, "apiAuthenticator", new ApiAuthenticator(dataSource));
+        bind(context, "accountRequests", new AccountRequests(cipher, props.resolveProperty("herald.whatsapp.api-base-url").orElseThrow(),
+                props.resolveProperty("herald.whatsapp.api-version").orElseThrow(),
+                Integer.parseInt(props.resolveProperty("herald.whatsapp.messages-per-second").orElseThrow())));
+        bind(context, "templateRequests", new TemplateRequests());
+        bind(context, "listRequests", new ListRequests());
+        bind(context, "recipientRowImporter", new RecipientRowImporter(dataSource, phones,
+                Integer.parseInt(props.resolveProperty("herald.import.max-reported-problems").orElseThrow())));
+        bind(context, "fileStore", new FileStore(dataDir.resolve("files")));
+        bind(context, "campaignRules", rules);
+        bind(context, "campaignViews", new CampaignViews());
+        bind(context, "campaignRecipients", new CampaignRecipients(dataSource, rules,
+                Integer.parseInt(props.resolveProperty("herald.split.batch-size").orElseThrow())));
+        bind(context, "accessRequests", new AccessRequests());
 
         AdminBootstrap.ensureAdmin(dataSource,
                 props.resolveProperty("herald.admin.user").orElse("admin"),
                 props.resolveProperty("herald.admin.password").orElse(""));
         LOG.info("Herald data folder: {}", dataDir);
+    }
+
+    private static void bind(CamelContext context, String name, Object bean) {
+        context.getRegistry().bind(name, bean);
     }
 
     private static DataSource dataSource(PropertiesComponent props, Path dataDir) {

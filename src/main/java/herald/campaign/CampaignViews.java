@@ -1,0 +1,133 @@
+package herald.campaign;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import herald.api.ApiException;
+import herald.api.Views;
+import org.apache.camel.Header;
+import org.apache.camel.Variable;
+
+/** Renders campaigns, their counts and their WhatsApp Messages for the API. */
+public class CampaignViews {
+
+    /** Message statuses, in the order the counts are shown. */
+    static final List<String> MESSAGE_STATUSES = List.of("Queued", "Sending", "Sent", "Delivered", "Read",
+            "Failed", "Cancelled", "Unconfirmed");
+
+    public Map<String, Object> campaign(@Variable("campaign") Map<String, Object> row,
+                                        @Variable("counts") List<Map<String, Object>> counts) {
+        if (row == null) {
+            throw ApiException.notFound("Bulk WhatsApp Message");
+        }
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("name", row.get("name"));
+        view.put("title", row.get("title"));
+        view.put("status", row.get("status"));
+        view.put("statusReason", row.get("status_reason"));
+        view.put("recipientType", row.get("recipient_type"));
+        view.put("recipientListId", row.get("recipient_list_id"));
+        view.put("recipientRows", row.get("recipient_rows"));
+        view.put("templateId", row.get("template_id"));
+        view.put("accountId", row.get("account_id"));
+        view.put("sendingAccountId", row.get("sending_account_id"));
+        view.put("sendingTemplateId", row.get("sending_template_id"));
+        view.put("variableType", row.get("variable_type"));
+        view.put("templateVariables", parse(row.get("template_variables")));
+        view.put("attachmentFileId", row.get("attachment_file_id"));
+        view.put("amendedFrom", row.get("amended_from"));
+        view.put("skipInvalid", row.get("skip_invalid"));
+        view.put("splitState", row.get("split_state"));
+        view.put("sandbox", row.get("sandbox"));
+        view.put("createdBy", row.get("created_by"));
+        view.put("createdAt", Views.instant(row.get("created_at")));
+        view.put("updatedAt", Views.instant(row.get("updated_at")));
+        view.put("submittedAt", Views.instant(row.get("submitted_at")));
+        view.put("cancelledAt", Views.instant(row.get("cancelled_at")));
+        view.putAll(progress(counts));
+        return view;
+    }
+
+    /**
+     * Counts by message status from one GROUP BY over the message rows. "sent" counts every
+     * message Meta accepted (Sent, Delivered or Read), as the seed's Sent Count does.
+     */
+    public Map<String, Object> progress(List<Map<String, Object>> counts) {
+        Map<String, Long> byStatus = new LinkedHashMap<>();
+        MESSAGE_STATUSES.forEach(s -> byStatus.put(s, 0L));
+        long total = 0;
+        if (counts != null) {
+            for (Map<String, Object> c : counts) {
+                long n = ((Number) c.get("n")).longValue();
+                byStatus.merge((String) c.get("status"), n, Long::sum);
+                total += n;
+            }
+        }
+        long read = byStatus.get("Read");
+        long delivered = byStatus.get("Delivered") + read;
+        long sent = byStatus.get("Sent") + delivered;
+        long failed = byStatus.get("Failed");
+        long cancelled = byStatus.get("Cancelled");
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("recipientCount", total);
+        answer.put("sentCount", sent);
+        answer.put("queued", byStatus.get("Queued") + byStatus.get("Sending"));
+        answer.put("sent", sent);
+        answer.put("delivered", delivered);
+        answer.put("read", read);
+        answer.put("failed", failed);
+        answer.put("cancelled", cancelled);
+        answer.put("unconfirmed", byStatus.get("Unconfirmed"));
+        long done = sent + failed + cancelled;
+        answer.put("completionPercent", total == 0 ? 0.0 : Math.round(done * 1000.0 / total) / 10.0);
+        return answer;
+    }
+
+    public Map<String, Object> messages(List<Map<String, Object>> rows, @Header("page") int page,
+                                        @Header("pageSize") int size) {
+        List<Map<String, Object>> items = new ArrayList<>(rows.size());
+        for (Map<String, Object> row : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", row.get("id"));
+            m.put("mobileNumber", row.get("mobile_number"));
+            m.put("recipientName", row.get("recipient_name"));
+            m.put("status", row.get("status"));
+            m.put("messageId", row.get("wamid"));
+            m.put("parameters", parse(row.get("parameters")));
+            m.put("attempts", row.get("attempts"));
+            if (row.get("error_title") != null || row.get("error_code") != null) {
+                Map<String, Object> error = new LinkedHashMap<>();
+                error.put("code", row.get("error_code"));
+                error.put("title", row.get("error_title"));
+                error.put("message", row.get("error_message"));
+                error.put("details", row.get("error_details"));
+                m.put("error", error);
+            }
+            m.put("sentAt", Views.instant(row.get("sent_at")));
+            m.put("deliveredAt", Views.instant(row.get("delivered_at")));
+            m.put("readAt", Views.instant(row.get("read_at")));
+            m.put("failedAt", Views.instant(row.get("failed_at")));
+            m.put("updatedAt", Views.instant(row.get("updated_at")));
+            items.add(m);
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("page", page);
+        answer.put("size", size);
+        answer.put("items", items);
+        return answer;
+    }
+
+    static Object parse(Object json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return CampaignRules.JSON.readValue(json.toString(), LinkedHashMap.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON is unreadable", e);
+        }
+    }
+}
