@@ -86,6 +86,32 @@ public class CampaignViews {
         return answer;
     }
 
+    /** Get Progress: the campaign's name and status with its freshly counted progress. */
+    public Map<String, Object> progressOf(Map<String, Object> campaign, Map<String, Object> progress) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("name", campaign.get("name"));
+        answer.put("status", campaign.get("status"));
+        answer.putAll(progress);
+        return answer;
+    }
+
+    public List<Map<String, Object>> summaries(List<Map<String, Object>> rows) {
+        List<Map<String, Object>> items = new ArrayList<>(rows.size());
+        for (Map<String, Object> row : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", row.get("name"));
+            m.put("title", row.get("title"));
+            m.put("status", row.get("status"));
+            m.put("recipientType", row.get("recipient_type"));
+            m.put("variableType", row.get("variable_type"));
+            m.put("recipientCount", row.get("recipient_count"));
+            m.put("createdAt", Views.instant(row.get("created_at")));
+            m.put("submittedAt", Views.instant(row.get("submitted_at")));
+            items.add(m);
+        }
+        return items;
+    }
+
     public Map<String, Object> messages(List<Map<String, Object>> rows, @Header("page") int page,
                                         @Header("pageSize") int size) {
         List<Map<String, Object>> items = new ArrayList<>(rows.size());
