@@ -106,6 +106,53 @@ public class CampaignRules {
         return row;
     }
 
+    /** The record ids a request names, checked to be whole numbers before they reach SQL. */
+    public Map<String, Object> ids(Map<String, Object> body) {
+        Fields f = new Fields(body);
+        Map<String, Object> ids = new LinkedHashMap<>();
+        for (String field : List.of("templateId", "accountId", "attachmentFileId", "recipientListId")) {
+            ids.put(field, f.has(field) ? (long) f.integer(field, 0, 1, Integer.MAX_VALUE) : null);
+        }
+        return ids;
+    }
+
+    /** Checks that a stored campaign still meets every rule, e.g. its template is still APPROVED. */
+    public void checkSubmittable(@Variable("campaign") Map<String, Object> campaign,
+                                 @Variable("sending") Map<String, Object> sending,
+                                 @Variable("file") Map<String, Object> file,
+                                 @Variable("list") Map<String, Object> list) {
+        forSave(asRequest(campaign), sending, file, list);
+    }
+
+    /** A stored campaign as the request that would create it. */
+    public Map<String, Object> asRequest(@Variable("campaign") Map<String, Object> campaign) {
+        return merge(Map.of(), campaign);
+    }
+
+    /** Throws 409 unless the campaign's status is one of those the action allows. */
+    public void requireStatus(@Variable("campaign") Map<String, Object> campaign, String action, String allowed) {
+        CampaignStatus[] statuses = java.util.Arrays.stream(allowed.split(","))
+                .map(String::trim).map(CampaignStatus::valueOf).toArray(CampaignStatus[]::new);
+        CampaignStatus.require((String) campaign.get("name"), (String) campaign.get("status"), action, statuses);
+    }
+
+    /** BULK-WA-{YYYY}-{#####} from the year's counter. */
+    public String seriesName(String prefix, long value) {
+        return prefix + String.format("%05d", value);
+    }
+
+    /** An amendment is named after the first campaign of its chain, ... */
+    public String amendPrefix(@Variable("campaign") Map<String, Object> campaign) {
+        String name = (String) campaign.get("name");
+        return (campaign.get("amended_from") == null ? name : name.substring(0, name.lastIndexOf('-'))) + "-";
+    }
+
+    /** The entered recipient rows, each tagged with the campaign they belong to. */
+    public List<Map<String, Object>> recipientsOf(List<Map<String, Object>> rows, long campaignId) {
+        rows.forEach(r -> r.put("campaignId", campaignId));
+        return rows;
+    }
+
     /** The Draft as a create request, so an edit can change some fields and keep the rest. */
     public Map<String, Object> merge(Map<String, Object> body, @Variable("campaign") Map<String, Object> stored) {
         Map<String, Object> merged = new LinkedHashMap<>();

@@ -13,6 +13,10 @@ import herald.api.ApiAuthenticator;
 import herald.campaign.CampaignRecipients;
 import herald.campaign.CampaignRules;
 import herald.campaign.CampaignViews;
+import herald.dispatch.AccountRateLimiter;
+import herald.dispatch.MediaRequests;
+import herald.dispatch.MediaUploads;
+import herald.dispatch.SendRequests;
 import herald.files.FileStore;
 import herald.recipients.ListRequests;
 import herald.recipients.RecipientRowImporter;
@@ -79,6 +83,14 @@ public class HeraldConfiguration implements CamelConfiguration {
         bind(context, "campaignRecipients", new CampaignRecipients(dataSource, rules,
                 Integer.parseInt(props.resolveProperty("herald.split.batch-size").orElseThrow())));
         bind(context, "accessRequests", new AccessRequests());
+        bind(context, "accountRateLimiter", new AccountRateLimiter(
+                Double.parseDouble(props.resolveProperty("herald.send.rate-headroom").orElseThrow()),
+                Integer.parseInt(props.resolveProperty("herald.send.node-count").orElseThrow()),
+                Long.parseLong(props.resolveProperty("herald.send.throttle-recovery-ms").orElseThrow())));
+        bind(context, "sendRequests", new SendRequests(cipher,
+                new MediaUploads(dataSource, context.createProducerTemplate())));
+        bind(context, "mediaRequests", new MediaRequests(cipher, dataDir.resolve("files")));
+        props.addOverrideProperty("herald.node-id", NodeId.resolve(props.resolveProperty("herald.node-id").orElse(""), dataDir));
 
         AdminBootstrap.ensureAdmin(dataSource,
                 props.resolveProperty("herald.admin.user").orElse("admin"),
