@@ -1,0 +1,54 @@
+package herald.config;
+
+import java.nio.file.Path;
+
+import herald.monitoring.ManagementAccess;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.micrometer.prometheus.MicrometerPrometheus;
+import org.apache.camel.component.platform.http.main.MainHttpServer;
+import org.apache.camel.component.platform.http.main.ManagementHttpServer;
+import org.apache.camel.spi.PropertiesComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What Hawtio and Prometheus see of Herald on Camel's management server (docs/monitoring.md):
+ * credentials on Jolokia and metrics. Runs before the context (and so the management server) starts.
+ */
+final class Monitoring {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Monitoring.class);
+
+    private Monitoring() {
+    }
+
+    static void configure(CamelContext context, Path dataDir) throws Exception {
+        PropertiesComponent props = context.getPropertiesComponent();
+        protectManagementServer(context, props, dataDir);
+    }
+
+    private static void protectManagementServer(CamelContext context, PropertiesComponent props, Path dataDir)
+            throws Exception {
+        ManagementHttpServer management = context.hasService(ManagementHttpServer.class);
+        if (management == null) {
+            return;
+        }
+        MainHttpServer main = context.hasService(MainHttpServer.class);
+        if (main != null && main.getPort() == management.getPort()) {
+            // Camel would then serve management on the API server, where these credentials do not apply.
+            throw new IllegalStateException("herald.management-port must differ from herald.port (both are "
+                    + main.getPort() + "): Jolokia and metrics are only protected on a management port of their own");
+        }
+        ManagementAccess access = ManagementAccess.resolve(props.resolveProperty("herald.monitoring.user").orElse(""),
+                props.resolveProperty("herald.monitoring.password").orElse(""), dataDir);
+        MicrometerPrometheus prometheus = context.hasService(MicrometerPrometheus.class);
+        // A trailing '*' is a prefix: whatever path reaches Jolokia or metrics passes through these.
+        if (prometheus != null) {
+            access.protect(management, management.getJolokiaPath() + "*", prometheus.getPath() + "*");
+        } else {
+            access.protect(management, management.getJolokiaPath() + "*");
+        }
+        LOG.info("{} and metrics require the monitoring user '{}'{}", management.getJolokiaPath(), access.user(),
+                access.generatedPasswordFile().map(file -> " (its generated password is in " + file + ")").orElse(""));
+    }
+}
