@@ -2,18 +2,27 @@ package herald.config;
 
 import java.nio.file.Path;
 
+import javax.sql.DataSource;
+
+import herald.monitoring.BrokerHealthCheck;
+import herald.monitoring.DatabaseHealthCheck;
 import herald.monitoring.ManagementAccess;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.component.micrometer.prometheus.MicrometerPrometheus;
 import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.PropertiesComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jms.connection.SingleConnectionFactory;
 
 /**
  * What Hawtio and Prometheus see of Herald on Camel's management server (docs/monitoring.md):
- * credentials on Jolokia and metrics. Runs before the context (and so the management server) starts.
+ * credentials on Jolokia and metrics, and readiness checks for the database and the broker. Runs
+ * after the database and broker are set up, and before the context (and so the management server)
+ * starts.
  */
 final class Monitoring {
 
@@ -25,6 +34,17 @@ final class Monitoring {
     static void configure(CamelContext context, Path dataDir) throws Exception {
         PropertiesComponent props = context.getPropertiesComponent();
         protectManagementServer(context, props, dataDir);
+
+        DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
+        JmsComponent jms = context.getComponent("jms", JmsComponent.class);
+        // The routes share one cached connection; the check opens its own from the factory behind it.
+        SingleConnectionFactory cached = (SingleConnectionFactory) jms.getConfiguration().getConnectionFactory();
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        if (health != null) {
+            health.register(new DatabaseHealthCheck(dataSource, "classpath:db/migration"));
+            health.register(new BrokerHealthCheck(cached.getTargetConnectionFactory(),
+                    context.hasService(EmbeddedBroker.class) != null ? "embedded" : "external"));
+        }
     }
 
     private static void protectManagementServer(CamelContext context, PropertiesComponent props, Path dataDir)
