@@ -1,14 +1,21 @@
 package herald.config;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import javax.sql.DataSource;
 
+import herald.dispatch.AccountRateLimiter;
 import herald.monitoring.BrokerHealthCheck;
 import herald.monitoring.DatabaseHealthCheck;
+import herald.monitoring.HeraldMetrics;
 import herald.monitoring.ManagementAccess;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.apache.camel.component.micrometer.prometheus.MicrometerPrometheus;
 import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
@@ -20,9 +27,9 @@ import org.springframework.jms.connection.SingleConnectionFactory;
 
 /**
  * What Hawtio and Prometheus see of Herald on Camel's management server (docs/monitoring.md):
- * credentials on Jolokia and metrics, and readiness checks for the database and the broker. Runs
- * after the database and broker are set up, and before the context (and so the management server)
- * starts.
+ * credentials on Jolokia and metrics, readiness checks for the database and the broker, and
+ * Herald's own metrics. Runs after the database, broker and dispatch beans are bound, and before
+ * the context (and so the management server) starts.
  */
 final class Monitoring {
 
@@ -45,6 +52,18 @@ final class Monitoring {
             health.register(new BrokerHealthCheck(cached.getTargetConnectionFactory(),
                     context.hasService(EmbeddedBroker.class) != null ? "embedded" : "external"));
         }
+
+        // Camel's micrometer-prometheus registry when camel.metrics is enabled; otherwise the global
+        // registry, which without registries of its own records nothing.
+        MeterRegistry registry = MicrometerUtils.getMeterRegistryFromCamelRegistry(context.getRegistry(),
+                MicrometerConstants.METRICS_REGISTRY_NAME);
+        HeraldMetrics metrics = new HeraldMetrics(context, registry != null ? registry : Metrics.globalRegistry, dataSource,
+                context.getRegistry().lookupByNameAndType("accountRateLimiter", AccountRateLimiter.class),
+                List.of(props.resolveProperty("herald.queue.send").orElseThrow(),
+                        props.resolveProperty("herald.queue.send-dead-letter").orElseThrow()),
+                Long.parseLong(props.resolveProperty("herald.monitoring.sample-period-ms").orElseThrow()));
+        context.getRegistry().bind("heraldMetrics", metrics);
+        context.addService(metrics);
     }
 
     private static void protectManagementServer(CamelContext context, PropertiesComponent props, Path dataDir)
