@@ -12,8 +12,8 @@ import herald.monitoring.HeraldMetrics;
 import herald.monitoring.ManagementAccess;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import jakarta.jms.ConnectionFactory;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.apache.camel.component.micrometer.prometheus.MicrometerPrometheus;
@@ -23,7 +23,6 @@ import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.PropertiesComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jms.connection.SingleConnectionFactory;
 
 /**
  * What Hawtio and Prometheus see of Herald on Camel's management server (docs/monitoring.md):
@@ -43,13 +42,13 @@ final class Monitoring {
         protectManagementServer(context, props, dataDir);
 
         DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
-        JmsComponent jms = context.getComponent("jms", JmsComponent.class);
-        // The routes share one cached connection; the check opens its own from the factory behind it.
-        SingleConnectionFactory cached = (SingleConnectionFactory) jms.getConfiguration().getConnectionFactory();
+        // The plain factory, not the producers' cached one: the check must open a connection of its own.
+        ConnectionFactory broker = context.getRegistry().lookupByNameAndType("jmsConsumerConnectionFactory",
+                ConnectionFactory.class);
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
             health.register(new DatabaseHealthCheck(dataSource, "classpath:db/migration"));
-            health.register(new BrokerHealthCheck(cached.getTargetConnectionFactory(),
+            health.register(new BrokerHealthCheck(broker,
                     context.hasService(EmbeddedBroker.class) != null ? "embedded" : "external"));
         }
 
