@@ -109,6 +109,7 @@ public class HeraldConfiguration implements CamelConfiguration {
         AdminBootstrap.ensureAdmin(dataSource,
                 props.resolveProperty("herald.admin.user").orElse("admin"),
                 props.resolveProperty("herald.admin.password").orElse(""));
+        Monitoring.configure(context, dataDir);
         LOG.info("Herald data folder: {}", dataDir);
     }
 
