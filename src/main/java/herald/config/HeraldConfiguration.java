@@ -92,6 +92,15 @@ public class HeraldConfiguration implements CamelConfiguration {
         bind(context, "mediaRequests", new MediaRequests(cipher, dataDir.resolve("files")));
         props.addOverrideProperty("herald.node-id", NodeId.resolve(props.resolveProperty("herald.node-id").orElse(""), dataDir));
 
+        if (sandbox) {
+            Sandbox simulated = new Sandbox(dataSource, cipher,
+                    "http://127.0.0.1:" + props.resolveProperty("herald.port").orElseThrow() + "/webhooks/whatsapp",
+                    Integer.parseInt(props.resolveProperty("herald.whatsapp.messages-per-second").orElseThrow()));
+            simulated.start();
+            context.addService(simulated, true, false);
+            LOG.warn("Sandbox mode: Meta's Cloud API is simulated in this process (account '{}'); "
+                    + "set HERALD_SANDBOX=false and HERALD_ENCRYPTION_KEY for real accounts", Sandbox.ACCOUNT_NAME);
+        }
         AdminBootstrap.ensureAdmin(dataSource,
                 props.resolveProperty("herald.admin.user").orElse("admin"),
                 props.resolveProperty("herald.admin.password").orElse(""));

@@ -28,7 +28,7 @@ public final class ApiClient {
     private final String baseUrl;
     private final String authorization;
 
-    ApiClient(String baseUrl) {
+    public ApiClient(String baseUrl) {
         this(baseUrl, null);
     }
 
