@@ -282,10 +282,13 @@ public class CampaignRules {
      * parameters, or a problem naming the row.
      */
     public Recipient recipient(long position, String rawNumber, String name, String recipientData,
-                               TemplateSpec spec, JsonNode commonValues) {
-        PhoneNormaliser.Result number = phones.normalise(rawNumber);
+                               TemplateSpec spec, JsonNode commonValues, boolean storedAsE164) {
+        // Recipient List rows were normalised when they were stored; parsing them again costs
+        // about as much as the rest of the split together.
+        PhoneNormaliser.Result number = storedAsE164 ? new PhoneNormaliser.Result(rawNumber, null)
+                : phones.normalise(rawNumber);
         if (!number.ok()) {
-            return Recipient.invalid(position, rawNumber, name, "mobile_number '" + rawNumber + "' " + number.error());
+            return Recipient.invalid(position, null, name, "mobile_number '" + rawNumber + "' " + number.error());
         }
         JsonNode values = commonValues;
         if (values == null) {
@@ -302,10 +305,14 @@ public class CampaignRules {
         return new Recipient(position, number.e164(), name, TemplateVariables.freeze(spec, values).toString(), null);
     }
 
-    /** A recipient ready to become a WhatsApp Message row; {@code problem} is set when it cannot be sent. */
+    /**
+     * A recipient ready to become a WhatsApp Message row; {@code problem} is set when it cannot be sent.
+     * {@code mobileNumber} is null when the row's number cannot be read, so that two such rows are not
+     * taken for one recipient; the problem quotes what was typed.
+     */
     public record Recipient(long position, String mobileNumber, String name, String parameters, String problem) {
         static Recipient invalid(long position, String number, String name, String problem) {
-            return new Recipient(position, number == null ? "" : number, name, "{}", problem);
+            return new Recipient(position, number, name, "{}", problem);
         }
     }
 

@@ -95,6 +95,34 @@ public class CampaignViews {
         return answer;
     }
 
+    /** What Retry Failed (or Resend Unconfirmed) did: how many went back to the queue, and what was skipped and why. */
+    public Map<String, Object> retryAnswer(Map<String, Object> campaign, long requeued, List<Map<String, Object>> skipped) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("name", campaign.get("name"));
+        answer.put("requeued", requeued);
+        if (skipped != null) {
+            List<Map<String, Object>> reasons = new ArrayList<>();
+            long total = 0;
+            for (Map<String, Object> s : skipped) {
+                long n = ((Number) s.get("n")).longValue();
+                total += n;
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("reason", SKIP_REASONS.getOrDefault(String.valueOf(s.get("reason")), String.valueOf(s.get("reason"))));
+                r.put("count", n);
+                reasons.add(r);
+            }
+            answer.put("skipped", total);
+            answer.put("skippedReasons", reasons);
+        }
+        return answer;
+    }
+
+    private static final Map<String, String> SKIP_REASONS = Map.of(
+            "131050", "131050: the recipient stopped marketing messages from this business (opt-out); never resent",
+            "131049", "131049: Meta held it back to keep the ecosystem healthy; not resent within 24 hours",
+            "130472", "130472: the recipient is part of a Meta marketing experiment; not resent",
+            "Invalid recipient", "invalid recipient row: fix the number or data and amend the campaign");
+
     public List<Map<String, Object>> summaries(List<Map<String, Object>> rows) {
         List<Map<String, Object>> items = new ArrayList<>(rows.size());
         for (Map<String, Object> row : rows) {

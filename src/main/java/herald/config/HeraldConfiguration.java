@@ -13,6 +13,10 @@ import herald.api.ApiAuthenticator;
 import herald.campaign.CampaignRecipients;
 import herald.campaign.CampaignRules;
 import herald.campaign.CampaignViews;
+import herald.dispatch.AccountRateLimiter;
+import herald.dispatch.MediaRequests;
+import herald.dispatch.MediaUploads;
+import herald.dispatch.SendRequests;
 import herald.files.FileStore;
 import herald.recipients.ListRequests;
 import herald.recipients.RecipientRowImporter;
@@ -54,9 +58,14 @@ public class HeraldConfiguration implements CamelConfiguration {
         bind(context, "dbTx", transactionPolicy(new DataSourceTransactionManager(dataSource)));
 
         ConnectionFactory connectionFactory = connectionFactory(context, props, dataDir);
+        // Producers share cached sessions; consumers get the plain factory (jmsConsumerConnectionFactory),
+        // because a cached consumer outlives its stopped route and keeps holding the messages it fetched.
         CachingConnectionFactory caching = new CachingConnectionFactory(connectionFactory);
         caching.setSessionCacheSize(20);
+        caching.setCacheConsumers(false);
+        bind(context, "jmsConsumerConnectionFactory", connectionFactory);
         JmsComponent jms = JmsComponent.jmsComponent(caching);
+        jms.setDestinationResolver(new CachedDestinations());
         jms.setDeliveryPersistent(true);
         context.addComponent("jms", jms);
         bind(context, "jmsTx", transactionPolicy(new JmsTransactionManager(caching)));
@@ -79,10 +88,28 @@ public class HeraldConfiguration implements CamelConfiguration {
         bind(context, "campaignRecipients", new CampaignRecipients(dataSource, rules,
                 Integer.parseInt(props.resolveProperty("herald.split.batch-size").orElseThrow())));
         bind(context, "accessRequests", new AccessRequests());
+        bind(context, "accountRateLimiter", new AccountRateLimiter(
+                Double.parseDouble(props.resolveProperty("herald.send.rate-headroom").orElseThrow()),
+                Integer.parseInt(props.resolveProperty("herald.send.node-count").orElseThrow()),
+                Long.parseLong(props.resolveProperty("herald.send.throttle-recovery-ms").orElseThrow())));
+        bind(context, "sendRequests", new SendRequests(cipher,
+                new MediaUploads(dataSource, context.createProducerTemplate())));
+        bind(context, "mediaRequests", new MediaRequests(cipher, dataDir.resolve("files")));
+        props.addOverrideProperty("herald.node-id", NodeId.resolve(props.resolveProperty("herald.node-id").orElse(""), dataDir));
 
+        if (sandbox) {
+            Sandbox simulated = new Sandbox(dataSource, cipher,
+                    "http://127.0.0.1:" + props.resolveProperty("herald.port").orElseThrow() + "/webhooks/whatsapp",
+                    Integer.parseInt(props.resolveProperty("herald.whatsapp.messages-per-second").orElseThrow()));
+            simulated.start();
+            context.addService(simulated, true, false);
+            LOG.warn("Sandbox mode: Meta's Cloud API is simulated in this process (account '{}'); "
+                    + "set HERALD_SANDBOX=false and HERALD_ENCRYPTION_KEY for real accounts", Sandbox.ACCOUNT_NAME);
+        }
         AdminBootstrap.ensureAdmin(dataSource,
                 props.resolveProperty("herald.admin.user").orElse("admin"),
                 props.resolveProperty("herald.admin.password").orElse(""));
+        Monitoring.configure(context, dataDir);
         LOG.info("Herald data folder: {}", dataDir);
     }
 
@@ -123,6 +150,8 @@ public class HeraldConfiguration implements CamelConfiguration {
             url = EmbeddedBroker.IN_VM_URL;
         }
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
+        // No prefetch: with several Herald nodes each idle consumer would otherwise hoard messages.
+        factory.setConsumerWindowSize(Integer.parseInt(props.resolveProperty("herald.broker.consumer-window-size").orElse("0")));
         props.resolveProperty("herald.broker.user").filter(s -> !s.isBlank()).ifPresent(factory::setUser);
         props.resolveProperty("herald.broker.password").filter(s -> !s.isBlank()).ifPresent(factory::setPassword);
         return factory;

@@ -1,0 +1,139 @@
+package herald.dispatch;
+
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import herald.domain.SecretCipher;
+import herald.whatsapp.CloudApiOutcome;
+import herald.whatsapp.ErrorClassifier;
+import herald.whatsapp.TemplatePayloadBuilder;
+import org.apache.camel.Exchange;
+import org.apache.camel.Variable;
+
+/**
+ * The send route's Java: builds the Cloud API request for one WhatsApp Message from its frozen
+ * row, and turns whatever came back (an answer or a broken call) into one outcome.
+ */
+public class SendRequests {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SecretCipher cipher;
+    private final MediaUploads media;
+
+    public SendRequests(SecretCipher cipher, MediaUploads media) {
+        this.cipher = cipher;
+        this.media = media;
+    }
+
+    /**
+     * Sets the request on the exchange: the JSON body, its bearer token and content type as the
+     * only headers, and the variable apiUrl.
+     */
+    /** The attachment's media id when the template has a media header, uploading it on first use. */
+    public String mediaId(@Variable("send") Map<String, Object> send) {
+        String kind = (String) send.get("header_kind");
+        boolean media = kind.equals("IMAGE") || kind.equals("VIDEO") || kind.equals("DOCUMENT");
+        return media ? this.media.mediaIdFor(send) : null;
+    }
+
+    public void prepare(@Variable("send") Map<String, Object> send, @Variable("mediaId") String mediaId,
+                        Exchange exchange) throws JsonProcessingException {
+        ObjectNode frozen = JSON.createObjectNode();
+        frozen.put("messageId", ((Number) send.get("id")).longValue());
+        frozen.put("campaign", (String) send.get("campaign_name"));
+        frozen.put("to", (String) send.get("mobile_number"));
+        ObjectNode template = frozen.putObject("template");
+        template.put("name", (String) send.get("template_name"));
+        template.put("language", (String) send.get("language"));
+        template.put("parameterFormat", (String) send.get("parameter_format"));
+        ObjectNode header = frozen.putObject("header");
+        String kind = (String) send.get("header_kind");
+        header.put("kind", kind);
+        if (mediaId != null) {
+            header.put("mediaId", mediaId);
+            header.put("filename", (String) send.get("original_name"));
+        }
+        frozen.set("parameters", JSON.readTree((String) send.get("parameters")));
+
+        String base = (String) send.get("api_base_url");
+        exchange.setVariable("apiUrl", base + "/" + send.get("api_version") + "/" + send.get("phone_number_id") + "/messages");
+        exchange.getMessage().getHeaders().clear();
+        exchange.getMessage().setHeader("Authorization", "Bearer " + cipher.decrypt((String) send.get("access_token_enc")));
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+        exchange.getMessage().setBody(TemplatePayloadBuilder.build(frozen));
+    }
+
+    /** Meta answered: classify by its error code (reference §2). */
+    public Map<String, Object> answered(Exchange exchange) {
+        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        String body = exchange.getMessage().getBody(String.class);
+        exchange.getMessage().removeHeader("Authorization");
+        return columns(ErrorClassifier.classify(status, body));
+    }
+
+    /**
+     * The call broke. A connection that never opened cannot have delivered anything and is
+     * retried; anything later (a timeout, a reset) may have reached Meta, so it is Unconfirmed.
+     */
+    public Map<String, Object> brokenCall(Exchange exchange) {
+        exchange.getMessage().removeHeader("Authorization");
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String reason = failure == null ? "the call failed" : failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof UnknownHostException
+                    || t.getClass().getSimpleName().equals("ConnectTimeoutException")) {
+                return columns(new CloudApiOutcome(CloudApiOutcome.Kind.RETRY_LATER, 0, null, null, null, null,
+                        "Connection failed", reason, null, null, 5_000, false));
+            }
+        }
+        return columns(ErrorClassifier.unknown("the answer was lost, Meta may have accepted the message: " + reason));
+    }
+
+    /** Throws the failure whose redelivery policy fits the outcome. */
+    public void raise(@Variable("result") Map<String, Object> result) {
+        CloudApiOutcome outcome = (CloudApiOutcome) result.get("outcome");
+        switch (outcome.kind()) {
+            case RETRY_LATER -> {
+                if (Integer.valueOf(130429).equals(outcome.code())) {
+                    throw new SendFailure.Throughput(outcome);
+                }
+                if (outcome.pairRate()) {
+                    throw new SendFailure.PairRate(outcome);
+                }
+                throw new SendFailure.RetryLater(outcome);
+            }
+            case CAMPAIGN_MUST_PAUSE -> throw new SendFailure.CampaignMustPause(outcome);
+            case ACCOUNT_MUST_STOP -> throw new SendFailure.AccountMustStop(outcome);
+            default -> throw new IllegalStateException("outcome " + outcome.kind() + " is not a failure to raise");
+        }
+    }
+
+    /** The reason a campaign or account is paused, from the failure that paused it. */
+    public String pauseReason(Exchange exchange) {
+        SendFailure failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, SendFailure.class);
+        return failure.getClass().getSimpleName().equals("AccountMustStop")
+                ? "Paused: the WhatsApp Account cannot send: " + failure.getMessage()
+                : "Paused: Meta refused the template or the sender: " + failure.getMessage();
+    }
+
+    private static Map<String, Object> columns(CloudApiOutcome o) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("outcome", o);
+        c.put("kind", o.kind().name());
+        c.put("wamid", o.wamid());
+        c.put("waId", o.waId());
+        c.put("code", o.code());
+        c.put("title", o.title());
+        c.put("message", o.message());
+        c.put("details", o.details());
+        c.put("throughput", Integer.valueOf(130429).equals(o.code()));
+        return c;
+    }
+}
