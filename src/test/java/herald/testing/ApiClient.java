@@ -65,6 +65,16 @@ public final class ApiClient {
         return send(request(path).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
     }
 
+    /** A POST streaming a file from disk, as a large CSV import is sent. */
+    public Response postFile(String path, String contentType, java.nio.file.Path file) {
+        try {
+            return send(request(path).timeout(java.time.Duration.ofMinutes(30)).header("Content-Type", contentType)
+                    .POST(HttpRequest.BodyPublishers.ofFile(file)));
+        } catch (java.io.FileNotFoundException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private HttpRequest.Builder request(String path) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(TIMEOUT)
                 .header("Accept", "application/json");
