@@ -65,6 +65,7 @@ public class HeraldConfiguration implements CamelConfiguration {
         caching.setCacheConsumers(false);
         bind(context, "jmsConsumerConnectionFactory", connectionFactory);
         JmsComponent jms = JmsComponent.jmsComponent(caching);
+        jms.setDestinationResolver(new CachedDestinations());
         jms.setDeliveryPersistent(true);
         context.addComponent("jms", jms);
         bind(context, "jmsTx", transactionPolicy(new JmsTransactionManager(caching)));
