@@ -118,9 +118,14 @@ public class SendRequests {
     /** The reason a campaign or account is paused, from the failure that paused it. */
     public String pauseReason(Exchange exchange) {
         SendFailure failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, SendFailure.class);
-        return failure.getClass().getSimpleName().equals("AccountMustStop")
-                ? "Paused: the WhatsApp Account cannot send: " + failure.getMessage()
-                : "Paused: Meta refused the template or the sender: " + failure.getMessage();
+        if (!(failure instanceof SendFailure.AccountMustStop)) {
+            return "Paused: Meta refused the template or the sender: " + failure.getMessage();
+        }
+        // The operator fixes the account, not the campaign: say which one.
+        Map<?, ?> send = exchange.getVariable("send", Map.class);
+        Object account = send == null ? null : send.get("account_name");
+        return "Paused: the WhatsApp Account " + (account == null ? "" : "'" + account + "' ") + "cannot send: "
+                + failure.getMessage();
     }
 
     private static Map<String, Object> columns(CloudApiOutcome o) {
