@@ -31,10 +31,6 @@ public class SendRequests {
         this.media = media;
     }
 
-    /**
-     * Sets the request on the exchange: the JSON body, its bearer token and content type as the
-     * only headers, and the variable apiUrl.
-     */
     /** The attachment's media id when the template has a media header, uploading it on first use. */
     public String mediaId(@Variable("send") Map<String, Object> send) {
         String kind = (String) send.get("header_kind");
@@ -42,6 +38,18 @@ public class SendRequests {
         return media ? this.media.mediaIdFor(send) : null;
     }
 
+    /** Replaces the account columns loaded with the message by the account's current ones. */
+    public void useAccountAsItIsNow(@Variable("send") Map<String, Object> send,
+                                    @Variable("account") Map<String, Object> account) {
+        if (account != null) {
+            send.putAll(account);
+        }
+    }
+
+    /**
+     * Sets the request on the exchange: the JSON body, its bearer token and content type as the
+     * only headers, and the variable apiUrl.
+     */
     public void prepare(@Variable("send") Map<String, Object> send, @Variable("mediaId") String mediaId,
                         Exchange exchange) throws JsonProcessingException {
         ObjectNode frozen = JSON.createObjectNode();
