@@ -58,9 +58,14 @@ public class HeraldConfiguration implements CamelConfiguration {
         bind(context, "dbTx", transactionPolicy(new DataSourceTransactionManager(dataSource)));
 
         ConnectionFactory connectionFactory = connectionFactory(context, props, dataDir);
+        // Producers share cached sessions; consumers get the plain factory (jmsConsumerConnectionFactory),
+        // because a cached consumer outlives its stopped route and keeps holding the messages it fetched.
         CachingConnectionFactory caching = new CachingConnectionFactory(connectionFactory);
         caching.setSessionCacheSize(20);
+        caching.setCacheConsumers(false);
+        bind(context, "jmsConsumerConnectionFactory", connectionFactory);
         JmsComponent jms = JmsComponent.jmsComponent(caching);
+        jms.setDestinationResolver(new CachedDestinations());
         jms.setDeliveryPersistent(true);
         context.addComponent("jms", jms);
         bind(context, "jmsTx", transactionPolicy(new JmsTransactionManager(caching)));
@@ -104,6 +109,7 @@ public class HeraldConfiguration implements CamelConfiguration {
         AdminBootstrap.ensureAdmin(dataSource,
                 props.resolveProperty("herald.admin.user").orElse("admin"),
                 props.resolveProperty("herald.admin.password").orElse(""));
+        Monitoring.configure(context, dataDir);
         LOG.info("Herald data folder: {}", dataDir);
     }
 
@@ -144,6 +150,8 @@ public class HeraldConfiguration implements CamelConfiguration {
             url = EmbeddedBroker.IN_VM_URL;
         }
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
+        // No prefetch: with several Herald nodes each idle consumer would otherwise hoard messages.
+        factory.setConsumerWindowSize(Integer.parseInt(props.resolveProperty("herald.broker.consumer-window-size").orElse("0")));
         props.resolveProperty("herald.broker.user").filter(s -> !s.isBlank()).ifPresent(factory::setUser);
         props.resolveProperty("herald.broker.password").filter(s -> !s.isBlank()).ifPresent(factory::setPassword);
         return factory;

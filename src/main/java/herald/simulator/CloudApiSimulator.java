@@ -218,7 +218,7 @@ public final class CloudApiSimulator {
      * 40 ms to every answer. The JDK reads this property once, when its first server starts, so a
      * process that starts another HttpServer before the simulator must call this first.
      */
-    static void preferNoDelay() {
+    public static void preferNoDelay() {
         System.getProperties().putIfAbsent("sun.net.httpserver.nodelay", "true");
     }
 
