@@ -27,6 +27,25 @@ public class TemplateRequests {
     private static final Pattern NAME = Pattern.compile("[a-z0-9_]{1,512}");
     private static final Pattern LANGUAGE = Pattern.compile("[a-z]{2,3}(_[A-Za-z]{2,4})?");
 
+    /**
+     * The accountId of a request body as a number, read before the account is looked up so a
+     * malformed id is answered as the caller's mistake instead of failing in the database.
+     */
+    public Long accountId(Map<String, Object> body) {
+        Object value = body == null ? null : body.get("accountId");
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Integer || value instanceof Long) {
+            return ((Number) value).longValue();
+        }
+        if (value instanceof String text && text.trim().matches("\\d{1,18}")) {
+            return Long.parseLong(text.trim());
+        }
+        throw ApiException.badRequest("accountId", "must be the id of a WhatsApp Account (a whole number), not '"
+                + value + "'");
+    }
+
     public Map<String, Object> forInsert(Map<String, Object> body, Map<String, Object> account) {
         Fields f = new Fields(body);
         if (account == null) {

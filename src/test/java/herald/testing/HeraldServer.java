@@ -1,0 +1,267 @@
+package herald.testing;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import javax.sql.DataSource;
+
+import herald.HeraldMain;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+
+/**
+ * One real Herald for the whole test JVM: started on first use and stopped when the JVM exits.
+ * Starting Herald (Flyway, Artemis, HTTP) costs seconds, so every test class shares it; tests
+ * therefore give what they create unique names ({@link #unique}) and never assume an empty database.
+ *
+ * <p>The database comes from the system property {@code herald.test.db}: {@code h2} (default, the
+ * embedded file under a fresh data folder) or {@code postgresql} (a fresh database on
+ * 127.0.0.1:5432, dropped at exit).
+ */
+public final class HeraldServer {
+
+    public static final String ADMIN_USER = "admin";
+    public static final String ADMIN_PASSWORD = "admin-password-for-tests";
+
+    private static final String POSTGRES_ADMIN_URL = "jdbc:postgresql://127.0.0.1:5432/postgres";
+    private static final AtomicLong NAMES = new AtomicLong();
+    private static HeraldServer shared;
+    private static RuntimeException startFailure;
+
+    private final String db;
+    private final Path dataDir;
+    private final Path logFile;
+    private final int port;
+    private final Main main;
+    private final CamelContext context;
+
+    private HeraldServer(String db) throws Exception {
+        this.db = db;
+        this.dataDir = Files.createTempDirectory("herald-test-");
+        this.logFile = dataDir.resolve("test-output.log");
+        this.port = freePort();
+        String postgresDb = db.equals("postgresql") ? createPostgresDatabase() : null;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(postgresDb), "herald-test-shutdown"));
+        captureOutput(logFile);
+
+        main = HeraldMain.create();
+        main.addOverrideProperty("herald.data-dir", dataDir.toString());
+        main.addOverrideProperty("herald.port", Integer.toString(port));
+        main.addOverrideProperty("herald.management-port", Integer.toString(freePort()));
+        main.addOverrideProperty("herald.admin.user", ADMIN_USER);
+        main.addOverrideProperty("herald.admin.password", ADMIN_PASSWORD);
+        if (postgresDb != null) {
+            main.addOverrideProperty("herald.db.url", "jdbc:postgresql://127.0.0.1:5432/" + postgresDb);
+            main.addOverrideProperty("herald.db.user", "postgres");
+            main.addOverrideProperty("herald.db.password", "");
+        } else {
+            main.addOverrideProperty("herald.db.url", "");
+        }
+        main.start();
+        context = main.getCamelContext();
+        if (context == null || !context.isStarted()) {
+            throw new IllegalStateException("Herald's CamelContext did not start");
+        }
+    }
+
+    /** The shared server, started on the first call; a failed start fails every later call the same way. */
+    public static synchronized HeraldServer shared() {
+        if (startFailure != null) {
+            throw startFailure;
+        }
+        if (shared == null) {
+            String db = System.getProperty("herald.test.db", "h2").trim().toLowerCase(Locale.ROOT);
+            if (!db.equals("h2") && !db.equals("postgresql")) {
+                startFailure = new IllegalArgumentException("herald.test.db must be h2 or postgresql, not '" + db + "'");
+                throw startFailure;
+            }
+            try {
+                shared = new HeraldServer(db);
+            } catch (Exception e) {
+                startFailure = new IllegalStateException("the shared test Herald (" + db + ") did not start", e);
+                throw startFailure;
+            }
+        }
+        return shared;
+    }
+
+    /** A name no other test in this JVM gets: prefix, underscore, a counter (valid as a template name too). */
+    public static String unique(String prefix) {
+        return prefix + "_" + NAMES.incrementAndGet();
+    }
+
+    /** The database the server runs on: "h2" or "postgresql". */
+    public String db() {
+        return db;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public CamelContext context() {
+        return context;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** An API client signed in as the System Manager created at start-up. */
+    public ApiClient admin() {
+        return new ApiClient(baseUrl()).basic(ADMIN_USER, ADMIN_PASSWORD);
+    }
+
+    /** An API client that sends no credentials. */
+    public ApiClient anonymous() {
+        return new ApiClient(baseUrl());
+    }
+
+    public DataSource dataSource() {
+        return context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
+    }
+
+    /** Rows of a query, column names in lower case whichever database answered. */
+    public List<Map<String, Object>> query(String sql, Object... params) {
+        try (Connection c = dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                ResultSetMetaData meta = rs.getMetaData();
+                List<Map<String, Object>> rows = new ArrayList<>();
+                while (rs.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    for (int col = 1; col <= meta.getColumnCount(); col++) {
+                        row.put(meta.getColumnLabel(col).toLowerCase(Locale.ROOT), rs.getObject(col));
+                    }
+                    rows.add(row);
+                }
+                return rows;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    /** The single row a query must return. */
+    public Map<String, Object> queryOne(String sql, Object... params) {
+        List<Map<String, Object>> rows = query(sql, params);
+        if (rows.size() != 1) {
+            throw new AssertionError("expected one row from " + sql + " but got " + rows.size());
+        }
+        return rows.get(0);
+    }
+
+    /** Everything Herald (and the tests) printed to standard output and error so far. */
+    public String logText() {
+        System.out.flush();
+        System.err.flush();
+        try {
+            return Files.readString(logFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String createPostgresDatabase() throws SQLException {
+        // Random, so concurrent runs on one PostgreSQL never share a database.
+        String name = "herald_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection c = DriverManager.getConnection(POSTGRES_ADMIN_URL, "postgres", "");
+             Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        }
+        return name;
+    }
+
+    /**
+     * slf4j-simple and Camel write to System.err and System.out at each call, so a tee installed
+     * before Herald starts sees every log line while the console still gets them.
+     */
+    private static void captureOutput(Path file) throws IOException {
+        OutputStream log = new FileOutputStream(file.toFile(), true);
+        System.setOut(tee(System.out, log));
+        System.setErr(tee(System.err, log));
+    }
+
+    private static PrintStream tee(PrintStream console, OutputStream log) {
+        return new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                console.write(b);
+                synchronized (log) {
+                    log.write(b);
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                console.write(b, off, len);
+                synchronized (log) {
+                    log.write(b, off, len);
+                }
+            }
+
+            @Override
+            public void flush() throws IOException {
+                console.flush();
+                synchronized (log) {
+                    log.flush();
+                }
+            }
+        }, true, StandardCharsets.UTF_8);
+    }
+
+    private void shutdown(String postgresDb) {
+        try {
+            if (main != null) {
+                main.stop();
+            }
+        } catch (Exception e) {
+            e.printStackTrace();
+        }
+        if (postgresDb != null) {
+            try (Connection c = DriverManager.getConnection(POSTGRES_ADMIN_URL, "postgres", "");
+                 Statement s = c.createStatement()) {
+                // FORCE: the pool may still hold connections if Herald did not stop cleanly.
+                s.execute("DROP DATABASE IF EXISTS " + postgresDb + " WITH (FORCE)");
+            } catch (SQLException e) {
+                e.printStackTrace();
+            }
+        }
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            e.printStackTrace();
+        }
+    }
+}
