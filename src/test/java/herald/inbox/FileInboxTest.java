@@ -198,7 +198,8 @@ class FileInboxTest {
         }
 
         String name = HeraldServer.unique("invalid") + ".json";
-        drop(name, "{\"title\": \"No template\", \"variableType\": \"Common\", \"templateVariables\": {}}");
+        drop(name, "{\"title\": \"No template\", \"recipientType\": \"Individual Recipients\", "
+                + "\"variableType\": \"Common\", \"templateVariables\": {}}");
         JsonNode error = awaitError(name);
         assertEquals("validation_failed", error.path("code").asText());
         assertEquals("templateId", error.path("details").path(0).path("field").asText(), error::toString);
