@@ -121,7 +121,8 @@ public class CampaignRecipients {
 
     private CampaignRules.Recipient recipient(Map<String, Object> row, TemplateSpec spec, JsonNode common) {
         return rules.recipient(((Number) row.get("pos")).longValue(), (String) row.get("mobile_number"),
-                (String) row.get("recipient_name"), (String) row.get("recipient_data"), spec, common);
+                (String) row.get("recipient_name"), (String) row.get("recipient_data"), spec, common,
+                Boolean.TRUE.equals(row.get("stored_e164")));
     }
 
     private List<Map<String, Object>> read(Map<String, Object> campaign, long after) throws SQLException {
@@ -141,6 +142,7 @@ public class CampaignRecipients {
                     row.put("mobile_number", rs.getString(2));
                     row.put("recipient_name", rs.getString(3));
                     row.put("recipient_data", rs.getString(4));
+                    row.put("stored_e164", list);
                     rows.add(row);
                 }
                 return rows;

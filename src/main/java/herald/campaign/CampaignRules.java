@@ -315,8 +315,11 @@ public class CampaignRules {
      * parameters, or a problem naming the row.
      */
     public Recipient recipient(long position, String rawNumber, String name, String recipientData,
-                               TemplateSpec spec, JsonNode commonValues) {
-        PhoneNormaliser.Result number = phones.normalise(rawNumber);
+                               TemplateSpec spec, JsonNode commonValues, boolean storedAsE164) {
+        // Recipient List rows were normalised when they were stored; parsing them again costs
+        // about as much as the rest of the split together.
+        PhoneNormaliser.Result number = storedAsE164 ? new PhoneNormaliser.Result(rawNumber, null)
+                : phones.normalise(rawNumber);
         if (!number.ok()) {
             return Recipient.invalid(position, rawNumber, name, "mobile_number '" + rawNumber + "' " + number.error());
         }

@@ -58,8 +58,12 @@ public class HeraldConfiguration implements CamelConfiguration {
         bind(context, "dbTx", transactionPolicy(new DataSourceTransactionManager(dataSource)));
 
         ConnectionFactory connectionFactory = connectionFactory(context, props, dataDir);
+        // Producers share cached sessions; consumers get the plain factory (jmsConsumerConnectionFactory),
+        // because a cached consumer outlives its stopped route and keeps holding the messages it fetched.
         CachingConnectionFactory caching = new CachingConnectionFactory(connectionFactory);
         caching.setSessionCacheSize(20);
+        caching.setCacheConsumers(false);
+        bind(context, "jmsConsumerConnectionFactory", connectionFactory);
         JmsComponent jms = JmsComponent.jmsComponent(caching);
         jms.setDeliveryPersistent(true);
         context.addComponent("jms", jms);
@@ -92,6 +96,15 @@ public class HeraldConfiguration implements CamelConfiguration {
         bind(context, "mediaRequests", new MediaRequests(cipher, dataDir.resolve("files")));
         props.addOverrideProperty("herald.node-id", NodeId.resolve(props.resolveProperty("herald.node-id").orElse(""), dataDir));
 
+        if (sandbox) {
+            Sandbox simulated = new Sandbox(dataSource, cipher,
+                    "http://127.0.0.1:" + props.resolveProperty("herald.port").orElseThrow() + "/webhooks/whatsapp",
+                    Integer.parseInt(props.resolveProperty("herald.whatsapp.messages-per-second").orElseThrow()));
+            simulated.start();
+            context.addService(simulated, true, false);
+            LOG.warn("Sandbox mode: Meta's Cloud API is simulated in this process (account '{}'); "
+                    + "set HERALD_SANDBOX=false and HERALD_ENCRYPTION_KEY for real accounts", Sandbox.ACCOUNT_NAME);
+        }
         AdminBootstrap.ensureAdmin(dataSource,
                 props.resolveProperty("herald.admin.user").orElse("admin"),
                 props.resolveProperty("herald.admin.password").orElse(""));
@@ -135,6 +148,8 @@ public class HeraldConfiguration implements CamelConfiguration {
             url = EmbeddedBroker.IN_VM_URL;
         }
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
+        // No prefetch: with several Herald nodes each idle consumer would otherwise hoard messages.
+        factory.setConsumerWindowSize(Integer.parseInt(props.resolveProperty("herald.broker.consumer-window-size").orElse("0")));
         props.resolveProperty("herald.broker.user").filter(s -> !s.isBlank()).ifPresent(factory::setUser);
         props.resolveProperty("herald.broker.password").filter(s -> !s.isBlank()).ifPresent(factory::setPassword);
         return factory;

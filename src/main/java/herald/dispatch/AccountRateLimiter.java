@@ -53,8 +53,13 @@ public class AccountRateLimiter {
     public void throttled(long accountId) {
         Pace pace = paces.computeIfAbsent(accountId, id -> new Pace());
         synchronized (pace) {
-            pace.slowdown = Math.max(0.1, pace.slowdown / 2);
-            pace.lastThrottledNanos = System.nanoTime();
+            long now = System.nanoTime();
+            // One burst over the cap answers many in-flight sends with 130429 at once: that is
+            // one signal, not one per answer.
+            if (now - pace.lastThrottledNanos > 1_000_000_000L) {
+                pace.slowdown = Math.max(0.1, pace.slowdown / 2);
+            }
+            pace.lastThrottledNanos = now;
         }
     }
 

@@ -28,7 +28,7 @@ public final class ApiClient {
     private final String baseUrl;
     private final String authorization;
 
-    ApiClient(String baseUrl) {
+    public ApiClient(String baseUrl) {
         this(baseUrl, null);
     }
 
@@ -63,6 +63,16 @@ public final class ApiClient {
     /** A POST with a body of any type, as an upload or a CSV import sends it. */
     public Response postBytes(String path, String contentType, byte[] bytes) {
         return send(request(path).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
+    }
+
+    /** A POST streaming a file from disk, as a large CSV import is sent. */
+    public Response postFile(String path, String contentType, java.nio.file.Path file) {
+        try {
+            return send(request(path).timeout(java.time.Duration.ofMinutes(30)).header("Content-Type", contentType)
+                    .POST(HttpRequest.BodyPublishers.ofFile(file)));
+        } catch (java.io.FileNotFoundException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private HttpRequest.Builder request(String path) {

@@ -30,6 +30,7 @@ import javax.sql.DataSource;
 
 import herald.HeraldMain;
 import org.apache.camel.CamelContext;
+import org.apache.camel.main.DefaultMainShutdownStrategy;
 import org.apache.camel.main.Main;
 
 /**
@@ -61,6 +62,7 @@ public final class HeraldServer {
     private final int port;
     private final Main main;
     private final CamelContext context;
+    private final DataSource dataSource;
 
     private HeraldServer(String db) throws Exception {
         this.db = db;
@@ -72,6 +74,11 @@ public final class HeraldServer {
         captureOutput(logFile);
 
         main = HeraldMain.create();
+        // The hook above stops Herald before it drops the database and deletes the data folder;
+        // Camel's own hook would stop it at the same time and race that clean-up.
+        if (main.getShutdownStrategy() instanceof DefaultMainShutdownStrategy camelHook) {
+            camelHook.disableHangupSupport();
+        }
         main.addOverrideProperty("herald.data-dir", dataDir.toString());
         main.addOverrideProperty("herald.port", Integer.toString(port));
         main.addOverrideProperty("herald.management-port", Integer.toString(freePort()));
@@ -85,6 +92,8 @@ public final class HeraldServer {
         main.addOverrideProperty("herald.callbacks.first-retry-ms", "300");
         main.addOverrideProperty("herald.callbacks.max-retry-ms", "1000");
         main.addOverrideProperty("herald.callbacks.deadline-seconds", Integer.toString(CALLBACK_DEADLINE_SECONDS));
+        // Tests never reach Meta: an account created without its own apiBaseUrl points at a closed local port.
+        main.addOverrideProperty("herald.whatsapp.api-base-url", "http://127.0.0.1:" + freePort());
         if (postgresDb != null) {
             main.addOverrideProperty("herald.db.url", "jdbc:postgresql://127.0.0.1:5432/" + postgresDb);
             main.addOverrideProperty("herald.db.user", "postgres");
@@ -97,6 +106,7 @@ public final class HeraldServer {
         if (context == null || !context.isStarted()) {
             throw new IllegalStateException("Herald's CamelContext did not start");
         }
+        dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
     }
 
     /** The shared server, started on the first call; a failed start fails every later call the same way. */
@@ -158,12 +168,12 @@ public final class HeraldServer {
     }
 
     public DataSource dataSource() {
-        return context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
+        return dataSource;
     }
 
     /** Rows of a query, column names in lower case whichever database answered. */
     public List<Map<String, Object>> query(String sql, Object... params) {
-        try (Connection c = dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 ps.setObject(i + 1, params[i]);
             }
@@ -266,6 +276,15 @@ public final class HeraldServer {
         } catch (Exception e) {
             e.printStackTrace();
         }
+        // Closing the pool closes an H2 file database, waiting for H2's own exit hook if that is
+        // closing it already, so nothing writes to the data folder once this returns.
+        if (dataSource instanceof AutoCloseable pool) {
+            try {
+                pool.close();
+            } catch (Exception e) {
+                e.printStackTrace();
+            }
+        }
         if (postgresDb != null) {
             try (Connection c = DriverManager.getConnection(POSTGRES_ADMIN_URL, "postgres", "");
                  Statement s = c.createStatement()) {
@@ -275,10 +294,26 @@ public final class HeraldServer {
                 e.printStackTrace();
             }
         }
-        try (Stream<Path> files = Files.walk(dataDir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            e.printStackTrace();
+        // Artemis or H2 may still be letting go of a file; try again, for a bounded time.
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (Files.exists(dataDir) && System.currentTimeMillis() < deadline) {
+            deleteTree(dataDir);
+            if (Files.exists(dataDir)) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
         }
     }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // a file vanished or appeared while walking: the caller tries again
+        }
+    }
+
 }

@@ -1,0 +1,157 @@
+package herald.bench;
+
+import java.io.BufferedWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import herald.HeraldMain;
+import herald.testing.ApiClient;
+import org.apache.camel.main.Main;
+
+/**
+ * Times a submit: a Recipient List of N rows (CSV import), then Submit (the streaming check) and
+ * the split into N WhatsApp Message rows and N exchanges on the Artemis send queue (sending is
+ * off, so the queue depth is the split's output). Prints the figures and the peak heap.
+ *
+ * <pre>
+ * ./mvnw -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/cp.txt)" herald.bench.SubmitBenchmark 100000 h2
+ * java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/cp.txt)" herald.bench.SubmitBenchmark 1000000 postgresql
+ * </pre>
+ */
+public final class SubmitBenchmark {
+
+    private SubmitBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int recipients = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        String db = args.length > 1 ? args[1] : "h2";
+        Path dataDir = Files.createTempDirectory("herald-bench-");
+        int port = freePort();
+        Main main = HeraldMain.create();
+        main.addOverrideProperty("herald.data-dir", dataDir.toString());
+        main.addOverrideProperty("herald.port", Integer.toString(port));
+        main.addOverrideProperty("herald.management-port", Integer.toString(freePort()));
+        main.addOverrideProperty("herald.admin.password", "bench-password");
+        main.addOverrideProperty("herald.sandbox", "false");
+        main.addOverrideProperty("herald.encryption-key", "bench-encryption-key");
+        main.addOverrideProperty("herald.send.enabled", "false");
+        String pgDb = null;
+        if (db.equals("postgresql")) {
+            pgDb = "herald_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
+                 Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE " + pgDb);
+            }
+            main.addOverrideProperty("herald.db.url", "jdbc:postgresql://127.0.0.1:5432/" + pgDb);
+            main.addOverrideProperty("herald.db.user", "postgres");
+        }
+        main.start();
+        try {
+            run(new ApiClient("http://127.0.0.1:" + port).basic("admin", "bench-password"), recipients, db, dataDir,
+                    main.getCamelContext().getRegistry().lookupByNameAndType("dataSource", DataSource.class));
+        } finally {
+            main.stop();
+            if (pgDb != null) {
+                try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
+                     Statement s = c.createStatement()) {
+                    s.execute("DROP DATABASE IF EXISTS " + pgDb + " WITH (FORCE)");
+                }
+            }
+        }
+    }
+
+    private static void run(ApiClient api, int recipients, String db, Path dataDir, DataSource dataSource) throws Exception {
+        long accountId = api.post("/api/accounts", Map.of("name", "Bench", "phoneNumberId", "1000001", "wabaId", "2000001",
+                "accessToken", "bench-token", "apiBaseUrl", "http://127.0.0.1:9", "messagesPerSecond", 1000))
+                .json(201).path("id").asLong();
+        long templateId = api.post("/api/templates", Map.of("accountId", accountId, "name", "bench_notice", "language", "en",
+                "status", "APPROVED", "components", List.of(Map.of("type", "BODY", "text", "Hello {{1}}, code {{2}}."))))
+                .json(201).path("id").asLong();
+        Path csv = dataDir.resolve("bench.csv");
+        try (BufferedWriter w = Files.newBufferedWriter(csv)) {
+            w.write("mobile_number,recipient_name,name,code\n");
+            for (int i = 0; i < recipients; i++) {
+                w.write(String.format("+4915%09d,R%d,R%d,%d%n", 100_000_000 + i, i, i, 1000 + i));
+            }
+        }
+        long listId = api.post("/api/recipient-lists", Map.of("name", "bench")).json(201).path("id").asLong();
+        long t0 = System.nanoTime();
+        JsonNode imported = api.postFile("/api/recipient-lists/" + listId + "/import", "text/csv", csv).json(200);
+        long importMs = (System.nanoTime() - t0) / 1_000_000;
+        String name = api.post("/api/campaigns", Map.of("title", "Bench", "recipientType", "Recipient List",
+                "recipientListId", listId, "templateId", templateId, "variableType", "Unique")).json(201).path("name").asText();
+
+        System.gc();
+        resetPeaks();
+        long t1 = System.nanoTime();
+        api.post("/api/campaigns/" + name + "/submit", Map.of()).expect(202);
+        long submitCallMs = (System.nanoTime() - t1) / 1_000_000;
+        JsonNode campaign;
+        do {
+            Thread.sleep(200);
+            campaign = api.get("/api/campaigns/" + name).json(200);
+        } while (!campaign.path("splitState").asText().equals("DONE"));
+        long splitMs = (System.nanoTime() - t1) / 1_000_000;
+        long rows;
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT COUNT(*) FROM whatsapp_message")) {
+            rs.next();
+            rows = rs.getLong(1);
+        }
+        System.out.printf("%n== submit benchmark (%s, %,d recipients) ==%n", db, recipients);
+        System.out.printf("CSV import: %,d ms (%s added)%n", importMs, imported.path("import").path("added"));
+        System.out.printf("submit call (checks every row): %,d ms%n", submitCallMs);
+        System.out.printf("submit to split done: %,d ms (%,.0f recipients/s)%n", splitMs, recipients * 1000.0 / splitMs);
+        System.out.printf("message rows: %,d, send queue depth: %,d%n", rows, queueDepth());
+        System.out.printf("peak heap during submit and split: %,d MB (max heap %,d MB)%n", peakHeapMb(),
+                Runtime.getRuntime().maxMemory() / (1024 * 1024));
+    }
+
+    private static long queueDepth() throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        for (ObjectName name : server.queryNames(new ObjectName("org.apache.activemq.artemis:*,component=addresses,"
+                + "subcomponent=queues,queue=\"herald.send\""), null)) {
+            return ((Number) server.getAttribute(name, "MessageCount")).longValue();
+        }
+        return -1;
+    }
+
+    private static void resetPeaks() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            pool.resetPeakUsage();
+        }
+    }
+
+    private static long peakHeapMb() {
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        return peak / (1024 * 1024);
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
