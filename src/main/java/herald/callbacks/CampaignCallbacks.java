@@ -44,6 +44,7 @@ public class CampaignCallbacks {
      * @param callTimeoutMs   the longest one call can take, so a claim on a callback outlasts its call
      */
     public CampaignCallbacks(String secret, long firstRetryMs, long maxRetryMs, long deadlineSeconds, long callTimeoutMs) {
+        secret = secret == null ? "" : secret.trim();
         if (!secret.isEmpty() && secret.length() < MIN_SECRET_LENGTH) {
             throw new IllegalArgumentException("herald.callbacks.secret must be at least " + MIN_SECRET_LENGTH
                     + " characters (or empty to turn callbacks off)");
