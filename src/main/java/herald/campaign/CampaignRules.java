@@ -321,7 +321,7 @@ public class CampaignRules {
         PhoneNormaliser.Result number = storedAsE164 ? new PhoneNormaliser.Result(rawNumber, null)
                 : phones.normalise(rawNumber);
         if (!number.ok()) {
-            return Recipient.invalid(position, rawNumber, name, "mobile_number '" + rawNumber + "' " + number.error());
+            return Recipient.invalid(position, null, name, "mobile_number '" + rawNumber + "' " + number.error());
         }
         JsonNode values = commonValues;
         if (values == null) {
@@ -338,10 +338,14 @@ public class CampaignRules {
         return new Recipient(position, number.e164(), name, TemplateVariables.freeze(spec, values).toString(), null);
     }
 
-    /** A recipient ready to become a WhatsApp Message row; {@code problem} is set when it cannot be sent. */
+    /**
+     * A recipient ready to become a WhatsApp Message row; {@code problem} is set when it cannot be sent.
+     * {@code mobileNumber} is null when the row's number cannot be read, so that two such rows are not
+     * taken for one recipient; the problem quotes what was typed.
+     */
     public record Recipient(long position, String mobileNumber, String name, String parameters, String problem) {
         static Recipient invalid(long position, String number, String name, String problem) {
-            return new Recipient(position, number == null ? "" : number, name, "{}", problem);
+            return new Recipient(position, number, name, "{}", problem);
         }
     }
 

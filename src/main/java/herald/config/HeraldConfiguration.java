@@ -65,6 +65,7 @@ public class HeraldConfiguration implements CamelConfiguration {
         caching.setCacheConsumers(false);
         bind(context, "jmsConsumerConnectionFactory", connectionFactory);
         JmsComponent jms = JmsComponent.jmsComponent(caching);
+        jms.setDestinationResolver(new CachedDestinations());
         jms.setDeliveryPersistent(true);
         context.addComponent("jms", jms);
         bind(context, "jmsTx", transactionPolicy(new JmsTransactionManager(caching)));
@@ -108,6 +109,7 @@ public class HeraldConfiguration implements CamelConfiguration {
         AdminBootstrap.ensureAdmin(dataSource,
                 props.resolveProperty("herald.admin.user").orElse("admin"),
                 props.resolveProperty("herald.admin.password").orElse(""));
+        Monitoring.configure(context, dataDir);
         LOG.info("Herald data folder: {}", dataDir);
     }
 
