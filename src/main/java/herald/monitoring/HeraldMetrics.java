@@ -54,8 +54,8 @@ public final class HeraldMetrics extends ServiceSupport {
     private final long samplePeriodMillis;
     private final MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
     private final MultiGauge accountRates;
-
     private final Timer webhookLag;
+
     private volatile double unconfirmed = Double.NaN;
     private boolean samplingFails;
     private ScheduledExecutorService sampler;
@@ -68,8 +68,11 @@ public final class HeraldMetrics extends ServiceSupport {
         this.limiter = limiter;
         this.samplePeriodMillis = samplePeriodMillis;
 
-        // Present before the first send, so dashboards and alerts find the series from the start.
+        // Present before the first send or webhook, so dashboards and alerts find the series from the start.
         sends("ACCEPTED", null);
+        for (String status : List.of("Sent", "Delivered", "Read", "Failed")) {
+            webhookEvents(status);
+        }
         for (String queue : queues) {
             Gauge.builder("herald.queue.messages", () -> queueDepth(queue)).tag("queue", queue)
                     .description("Messages in the broker queue (Artemis MessageCount); NaN with an external broker")
@@ -78,9 +81,6 @@ public final class HeraldMetrics extends ServiceSupport {
         Gauge.builder("herald.messages.unconfirmed", this, m -> m.unconfirmed)
                 .description("WhatsApp Messages in status Unconfirmed: Meta may or may not have them (sampled)")
                 .strongReference(true).register(registry);
-        for (String status : List.of("Sent", "Delivered", "Read", "Failed")) {
-            webhookEvents(status);
-        }
         webhookLag = Timer.builder("herald.webhook.status.event.lag")
                 .description("From Meta's timestamp of a status event to Herald applying it")
                 .register(registry);
@@ -129,7 +129,10 @@ public final class HeraldMetrics extends ServiceSupport {
                 .register(registry);
     }
 
-    /** The queue's MessageCount from the broker's MBeans, 0 for a queue it has not created yet, NaN without a broker here. */
+    /**
+     * The queue's MessageCount from the broker's MBeans: 0 for a queue the broker has not created
+     * yet, NaN without a broker in this JVM.
+     */
     private double queueDepth(String queue) {
         try {
             ObjectName pattern = new ObjectName(ARTEMIS_DOMAIN + ":component=addresses,subcomponent=queues,queue="
