@@ -56,6 +56,7 @@ final class FakeMeta implements AutoCloseable {
     /** As {@link #start(int, UnaryOperator, SimTemplate...)}, sharing ids and token with another simulator. */
     static FakeMeta start(String phoneNumberId, String wabaId, String accessToken, int throughputPerSecond,
                           UnaryOperator<SimulatorConfig.Builder> tune, SimTemplate... templates) {
+        CloudApiSimulator.preferNoDelay();
         SimulatorConfig.Builder builder = SimulatorConfig.builder().port(0).accessToken(accessToken)
                 .wabaId(wabaId).phoneNumber(phoneNumberId, "1555" + phoneNumberId.substring(phoneNumberId.length() - 7))
                 .throughputPerSecond(throughputPerSecond)

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import herald.simulator.CloudApiSimulator;
 import herald.testing.ApiClient;
 
 /**
@@ -41,7 +42,7 @@ final class RecordingProxy implements AutoCloseable {
     RecordingProxy(String targetBaseUrl) {
         this.target = targetBaseUrl;
         // The JDK server otherwise lets Nagle hold each answer's body for a delayed ACK (see docs/simulator.md).
-        System.getProperties().putIfAbsent("sun.net.httpserver.nodelay", "true");
+        CloudApiSimulator.preferNoDelay();
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
         } catch (IOException e) {

@@ -114,6 +114,26 @@ class SendFailuresTest {
     }
 
     @Test
+    void lostAnswerIsUnconfirmedAndNeverResent() {
+        SimTemplate template = template("Hello {{1}}.");
+        // The simulator accepts these sends but answers 504, as when Meta's answer is lost on the
+        // way back. No webhooks here: nothing may later tell Herald that Meta has the message.
+        FakeMeta meta = fixture.use(FakeMeta.start(80, b -> b.lostAnswerShare(0.2), template));
+        List<String> numbers = DispatchFixture.numbers(100);
+        String campaign = campaign(meta, 80, template, numbers);
+
+        DispatchFixture.await("every send to be answered", LIMIT,
+                () -> fixture.messages(campaign).size() == numbers.size()
+                        && fixture.countMessages(campaign, "Queued", "Sending", "Retrying") == 0,
+                () -> fixture.messageCounts(campaign).toString());
+        long lost = meta.stats().path("lostAnswers").asLong();
+        assertTrue(lost > 0, () -> meta.stats().toString());
+        DispatchFixture.assertAcceptedOnceEach(meta, new HashSet<>(numbers));
+        assertEquals(Map.of("Sent", numbers.size() - lost, "Unconfirmed", lost), fixture.messageCounts(campaign));
+        assertEquals("In Progress", fixture.status(campaign), "an Unconfirmed message keeps the campaign open");
+    }
+
+    @Test
     void throughputStormEndsAllSentNoneFailed() {
         SimTemplate template = template("Hello {{1}}.");
         // The account believes it may send 100 a second; Meta lets this number send 10.
@@ -160,6 +180,33 @@ class SendFailuresTest {
         fixture.updateAccount(account, Map.of("accessToken", meta.accessToken));
         fixture.api.post("/api/campaigns/" + campaign + "/resume", Map.of()).expect(200);
 
+        JsonNode done = fixture.awaitStatus(campaign, LIMIT, "Completed", "Partially Failed", "Paused");
+        assertEquals("Completed", done.path("status").asText(), done::toString);
+        assertEquals(numbers.size(), done.path("sent").asLong(), done::toString);
+        DispatchFixture.assertAcceptedOnceEach(meta, new HashSet<>(numbers));
+    }
+
+    @Test
+    void messagesWaitingForARetryWhenTheCampaignPausesAreSentAfterResume() {
+        SimTemplate template = template("Hello {{1}}.");
+        // 130429s keep messages waiting for their retry while the token expires under them.
+        FakeMeta meta = fixture.use(FakeMeta.start(10, b -> b, template));
+        long account = fixture.account(meta, 100);
+        List<String> numbers = DispatchFixture.numbers(80);
+        String campaign = campaign(account, template, numbers);
+        DispatchFixture.await("messages waiting for a retry", LIMIT,
+                () -> fixture.countMessages(campaign, "Retrying") >= 5, () -> fixture.messageCounts(campaign).toString());
+
+        fixture.updateAccount(account, Map.of("accessToken", "EAA-expired-" + FakeMeta.newId()));
+        JsonNode paused = fixture.awaitStatus(campaign, LIMIT, "Paused", "Completed", "Partially Failed");
+        assertEquals("Paused", paused.path("status").asText(), paused::toString);
+        // Every retry that was waiting has come round and found the campaign paused.
+        DispatchFixture.await("the send route to hold no exchange", LIMIT,
+                () -> fixture.herald.context().getInflightRepository().size("send-whatsapp-message") == 0,
+                () -> fixture.messageCounts(campaign).toString());
+
+        fixture.updateAccount(account, Map.of("accessToken", meta.accessToken));
+        fixture.api.post("/api/campaigns/" + campaign + "/resume", Map.of()).expect(200);
         JsonNode done = fixture.awaitStatus(campaign, LIMIT, "Completed", "Partially Failed", "Paused");
         assertEquals("Completed", done.path("status").asText(), done::toString);
         assertEquals(numbers.size(), done.path("sent").asLong(), done::toString);
