@@ -22,6 +22,21 @@ public final class ApiErrors {
     public static void respond(Exchange exchange) throws JsonProcessingException {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         ApiException api = toApiException(failure);
+        exchange.getMessage().setHeaders(new LinkedHashMap<>());
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, api.status());
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        if (api.status() == 401) {
+            exchange.getMessage().setHeader("WWW-Authenticate", "Basic realm=\"Herald\"");
+        }
+        exchange.getMessage().setBody(JSON.writeValueAsString(shape(api)));
+    }
+
+    /** The error shape for a failure outside HTTP, e.g. the error file of a rejected inbox file. */
+    public static Map<String, Object> shape(Throwable failure) {
+        return shape(toApiException(failure));
+    }
+
+    private static Map<String, Object> shape(ApiException api) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", api.code());
         error.put("message", api.getMessage());
@@ -31,13 +46,7 @@ public final class ApiErrors {
         if (api.details() != null) {
             error.put("details", api.details());
         }
-        exchange.getMessage().setHeaders(new LinkedHashMap<>());
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, api.status());
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        if (api.status() == 401) {
-            exchange.getMessage().setHeader("WWW-Authenticate", "Basic realm=\"Herald\"");
-        }
-        exchange.getMessage().setBody(JSON.writeValueAsString(Map.of("error", error)));
+        return Map.of("error", error);
     }
 
     static ApiException toApiException(Throwable failure) {

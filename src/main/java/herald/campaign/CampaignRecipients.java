@@ -18,6 +18,7 @@ import herald.domain.TemplateSpec;
 import herald.templates.TemplateRequests;
 import org.apache.camel.Exchange;
 import org.apache.camel.Variable;
+import org.springframework.jdbc.datasource.DataSourceUtils;
 
 /**
  * Reads a campaign's recipients (its own rows, or its Recipient List) in position order, a batch
@@ -126,8 +127,10 @@ public class CampaignRecipients {
 
     private List<Map<String, Object>> read(Map<String, Object> campaign, long after) throws SQLException {
         boolean list = "Recipient List".equals(campaign.get("recipient_type"));
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(list ? LIST : INDIVIDUAL)) {
+        // Joins the caller's transaction when there is one: the inbox creates and submits a
+        // campaign in one, and the submit check must see the rows that it has not committed yet.
+        Connection c = DataSourceUtils.getConnection(dataSource);
+        try (PreparedStatement ps = c.prepareStatement(list ? LIST : INDIVIDUAL)) {
             ps.setLong(1, ((Number) campaign.get(list ? "recipient_list_id" : "id")).longValue());
             ps.setLong(2, after);
             ps.setInt(3, batchSize);
@@ -144,6 +147,8 @@ public class CampaignRecipients {
                 }
                 return rows;
             }
+        } finally {
+            DataSourceUtils.releaseConnection(c, dataSource);
         }
     }
 

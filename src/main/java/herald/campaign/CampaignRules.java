@@ -1,8 +1,11 @@
 package herald.campaign;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -53,6 +56,7 @@ public class CampaignRules {
         row.put("accountId", f.has("accountId") ? f.integer("accountId", 0, 1, Integer.MAX_VALUE) : null);
         row.put("recipientListId", null);
         row.put("attachmentFileId", f.has("attachmentFileId") ? f.integer("attachmentFileId", 0, 1, Integer.MAX_VALUE) : null);
+        row.put("callbackUrl", callbackUrl(f));
 
         TemplateSpec spec = checkTemplateAndAccount(row, sending, problems);
         row.put("sandbox", sending != null && Boolean.TRUE.equals(sending.get("sandbox")));
@@ -164,8 +168,37 @@ public class CampaignRules {
         merged.put("recipientListId", stored.get("recipient_list_id"));
         merged.put("attachmentFileId", stored.get("attachment_file_id"));
         merged.put("templateVariables", CampaignViews.parse(stored.get("template_variables")));
+        merged.put("callbackUrl", stored.get("callback_url"));
         merged.putAll(body);
         return merged;
+    }
+
+    /**
+     * Where Herald announces the campaign's final status: kept exactly as given (a receiver may
+     * care about a trailing slash), and never with user:password, which the API would show to
+     * every reader; the X-Herald-Signature header is what proves a callback came from Herald.
+     */
+    private static String callbackUrl(Fields f) {
+        String text = f.text("callbackUrl", false, 2000);
+        if (text == null) {
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            throw ApiException.badRequest("callbackUrl", "is not a valid URL: " + e.getReason());
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+            throw ApiException.badRequest("callbackUrl", "must be an absolute http(s) URL such as "
+                    + "https://example.com/herald-callbacks, not '" + text + "'");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw ApiException.badRequest("callbackUrl", "must not carry a user name or password: the API shows the URL "
+                    + "to every reader; verify the X-Herald-Signature header instead");
+        }
+        return text;
     }
 
     private TemplateSpec checkTemplateAndAccount(Map<String, Object> row, Map<String, Object> sending,

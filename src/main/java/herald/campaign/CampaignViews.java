@@ -38,6 +38,7 @@ public class CampaignViews {
         view.put("variableType", row.get("variable_type"));
         view.put("templateVariables", parse(row.get("template_variables")));
         view.put("attachmentFileId", row.get("attachment_file_id"));
+        view.put("callbackUrl", row.get("callback_url"));
         view.put("amendedFrom", row.get("amended_from"));
         view.put("skipInvalid", row.get("skip_invalid"));
         view.put("splitState", row.get("split_state"));

@@ -31,10 +31,6 @@ public class SendRequests {
         this.media = media;
     }
 
-    /**
-     * Sets the request on the exchange: the JSON body, its bearer token and content type as the
-     * only headers, and the variable apiUrl.
-     */
     /** The attachment's media id when the template has a media header, uploading it on first use. */
     public String mediaId(@Variable("send") Map<String, Object> send) {
         String kind = (String) send.get("header_kind");
@@ -42,6 +38,18 @@ public class SendRequests {
         return media ? this.media.mediaIdFor(send) : null;
     }
 
+    /** Replaces the account columns loaded with the message by the account's current ones. */
+    public void useAccountAsItIsNow(@Variable("send") Map<String, Object> send,
+                                    @Variable("account") Map<String, Object> account) {
+        if (account != null) {
+            send.putAll(account);
+        }
+    }
+
+    /**
+     * Sets the request on the exchange: the JSON body, its bearer token and content type as the
+     * only headers, and the variable apiUrl.
+     */
     public void prepare(@Variable("send") Map<String, Object> send, @Variable("mediaId") String mediaId,
                         Exchange exchange) throws JsonProcessingException {
         ObjectNode frozen = JSON.createObjectNode();
@@ -118,9 +126,14 @@ public class SendRequests {
     /** The reason a campaign or account is paused, from the failure that paused it. */
     public String pauseReason(Exchange exchange) {
         SendFailure failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, SendFailure.class);
-        return failure.getClass().getSimpleName().equals("AccountMustStop")
-                ? "Paused: the WhatsApp Account cannot send: " + failure.getMessage()
-                : "Paused: Meta refused the template or the sender: " + failure.getMessage();
+        if (!(failure instanceof SendFailure.AccountMustStop)) {
+            return "Paused: Meta refused the template or the sender: " + failure.getMessage();
+        }
+        // The operator fixes the account, not the campaign: say which one.
+        Map<?, ?> send = exchange.getVariable("send", Map.class);
+        Object account = send == null ? null : send.get("account_name");
+        return "Paused: the WhatsApp Account " + (account == null ? "" : "'" + account + "' ") + "cannot send: "
+                + failure.getMessage();
     }
 
     private static Map<String, Object> columns(CloudApiOutcome o) {

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Variable;
 import org.apache.camel.support.service.ServiceSupport;
@@ -34,10 +37,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Herald's own Prometheus series, next to Camel's in the registry that /observe/metrics serves.
  *
- * <p>Sends are counted as they happen (the send route calls {@link #recordSend}); queue depths and
- * account paces are read live at each scrape, as both are in-memory; what only the database knows
- * (unconfirmed messages, applied webhook status events, the accounts) is sampled on a schedule, so a
- * scrape never waits for a query.
+ * <p>Sends and webhook status events are counted as they happen (the send route calls
+ * {@link #recordSend}, the webhook route {@link #recordStatusEvent}); queue depths and account paces
+ * are read live at each scrape, as both are in-memory; what only the database knows (unconfirmed
+ * messages, the accounts) is sampled on a schedule, so a scrape never waits for a query.
  */
 public final class HeraldMetrics extends ServiceSupport {
 
@@ -51,10 +54,9 @@ public final class HeraldMetrics extends ServiceSupport {
     private final long samplePeriodMillis;
     private final MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
     private final MultiGauge accountRates;
+    private final Timer webhookLag;
 
     private volatile double unconfirmed = Double.NaN;
-    private volatile double webhookEventsApplied = Double.NaN;
-    private volatile double webhookEventLagSeconds = Double.NaN;
     private boolean samplingFails;
     private ScheduledExecutorService sampler;
 
@@ -66,8 +68,11 @@ public final class HeraldMetrics extends ServiceSupport {
         this.limiter = limiter;
         this.samplePeriodMillis = samplePeriodMillis;
 
-        // Present before the first send, so dashboards and alerts find the series from the start.
+        // Present before the first send or webhook, so dashboards and alerts find the series from the start.
         sends("ACCEPTED", null);
+        for (String status : List.of("Sent", "Delivered", "Read", "Failed")) {
+            webhookEvents(status);
+        }
         for (String queue : queues) {
             Gauge.builder("herald.queue.messages", () -> queueDepth(queue)).tag("queue", queue)
                     .description("Messages in the broker queue (Artemis MessageCount); NaN with an external broker")
@@ -76,13 +81,9 @@ public final class HeraldMetrics extends ServiceSupport {
         Gauge.builder("herald.messages.unconfirmed", this, m -> m.unconfirmed)
                 .description("WhatsApp Messages in status Unconfirmed: Meta may or may not have them (sampled)")
                 .strongReference(true).register(registry);
-        Gauge.builder("herald.webhook.status.events.applied", this, m -> m.webhookEventsApplied)
-                .description("Webhook status events applied to Herald's messages: rows in message_receipt (sampled)")
-                .strongReference(true).register(registry);
-        Gauge.builder("herald.webhook.status.event.lag", this, m -> m.webhookEventLagSeconds)
-                .baseUnit("seconds")
-                .description("For the status event received last: its receipt time minus Meta's timestamp (sampled)")
-                .strongReference(true).register(registry);
+        webhookLag = Timer.builder("herald.webhook.status.event.lag")
+                .description("From Meta's timestamp of a status event to Herald applying it")
+                .register(registry);
         accountRates = MultiGauge.builder("herald.account.send.rate")
                 .description("Messages per second this node currently allows a WhatsApp Account: its rate, "
                         + "headroom, its share among nodes and any slowdown after a 130429")
@@ -96,6 +97,21 @@ public final class HeraldMetrics extends ServiceSupport {
         if (Boolean.TRUE.equals(result.get("throughput"))) {
             throughputExceeded(((Number) send.get("account_id")).longValue()).increment();
         }
+    }
+
+    /** Called by the webhook route once per status event it applied; a repeated event is not applied again. */
+    public void recordStatusEvent(@Body Map<String, Object> event) {
+        webhookEvents((String) event.get("status")).increment();
+        Duration lag = Duration.between(((OffsetDateTime) event.get("timestamp")).toInstant(), Instant.now());
+        // Meta's clock may run ahead of this one: that is no lag, and still an event to count.
+        webhookLag.record(lag.isNegative() ? Duration.ZERO : lag);
+    }
+
+    private Counter webhookEvents(String status) {
+        return Counter.builder("herald.webhook.status.events.applied")
+                .description("Status events from Meta's webhooks applied to Herald's messages, by status")
+                .tag("status", status)
+                .register(registry);
     }
 
     private Counter sends(String kind, Object errorCode) {
@@ -113,7 +129,10 @@ public final class HeraldMetrics extends ServiceSupport {
                 .register(registry);
     }
 
-    /** The queue's MessageCount from the broker's MBeans, 0 for a queue it has not created yet, NaN without a broker here. */
+    /**
+     * The queue's MessageCount from the broker's MBeans: 0 for a queue the broker has not created
+     * yet, NaN without a broker in this JVM.
+     */
     private double queueDepth(String queue) {
         try {
             ObjectName pattern = new ObjectName(ARTEMIS_DOMAIN + ":component=addresses,subcomponent=queues,queue="
@@ -146,8 +165,6 @@ public final class HeraldMetrics extends ServiceSupport {
             }
             accountRates.register(rates, true);
             unconfirmed = count(c, "SELECT COUNT(*) FROM whatsapp_message WHERE status = 'Unconfirmed'");
-            webhookEventsApplied = count(c, "SELECT COUNT(*) FROM message_receipt");
-            webhookEventLagSeconds = lastWebhookEventLag(c);
             if (samplingFails) {
                 samplingFails = false;
                 LOG.info("Herald's database metrics are sampled again");
@@ -155,8 +172,6 @@ public final class HeraldMetrics extends ServiceSupport {
         } catch (SQLException | RuntimeException e) {
             // Caught whole: an exception escaping a scheduled task would end the sampling for good.
             unconfirmed = Double.NaN;
-            webhookEventsApplied = Double.NaN;
-            webhookEventLagSeconds = Double.NaN;
             if (!samplingFails) {
                 samplingFails = true;
                 LOG.warn("Herald's database metrics cannot be sampled: {}", e.getMessage());
@@ -168,19 +183,6 @@ public final class HeraldMetrics extends ServiceSupport {
         try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
-        }
-    }
-
-    private static double lastWebhookEventLag(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT received_at, meta_timestamp FROM message_receipt ORDER BY id DESC LIMIT 1");
-             ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                return Double.NaN;
-            }
-            OffsetDateTime received = rs.getObject(1, OffsetDateTime.class);
-            OffsetDateTime metaTime = rs.getObject(2, OffsetDateTime.class);
-            return metaTime == null ? Double.NaN : Duration.between(metaTime, received).toMillis() / 1000.0;
         }
     }
 

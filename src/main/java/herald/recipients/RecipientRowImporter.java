@@ -10,10 +10,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -24,6 +26,7 @@ import herald.domain.PhoneNormaliser;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.springframework.jdbc.datasource.DataSourceUtils;
 
 /**
  * Adds rows to a WhatsApp Recipient List from a JSON array or a streamed CSV. Numbers are
@@ -82,46 +85,95 @@ public class RecipientRowImporter {
     }
 
     public Map<String, Object> importCsv(long listId, InputStream csv) throws SQLException, IOException {
-        try (Reader reader = new InputStreamReader(csv, StandardCharsets.UTF_8);
-             CSVParser parser = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
-                     .setIgnoreSurroundingSpaces(true).setTrim(true).get().parse(reader)) {
-            List<String> header = parser.getHeaderNames();
-            if (!header.contains("mobile_number")) {
-                throw ApiException.badRequest("mobile_number", "the CSV header row must name a mobile_number column; it has "
-                        + header);
-            }
-            Iterator<CSVRecord> records = parser.iterator();
-            return store(listId, new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    try {
-                        return records.hasNext();
-                    } catch (UncheckedIOException | IllegalStateException e) {
-                        throw ApiException.badRequest(null, "the CSV cannot be read after row "
-                                + (parser.getRecordNumber() + 1) + ": " + e.getMessage());
-                    }
-                }
-
-                @Override
-                public Row next() {
-                    CSVRecord record = records.next();
-                    Map<String, Object> data = new LinkedHashMap<>();
-                    for (String column : header) {
-                        if (!column.equals("mobile_number") && !column.equals("recipient_name") && record.isSet(column)) {
-                            data.put(column, record.get(column));
-                        }
-                    }
-                    return new Row(record.getRecordNumber() + 1, record.isSet("mobile_number") ? record.get("mobile_number") : null,
-                            record.isSet("recipient_name") ? record.get("recipient_name") : null, data);
-                }
-            });
+        try (Reader reader = new InputStreamReader(csv, StandardCharsets.UTF_8); CSVParser parser = csvParser(reader)) {
+            return store(listId, csvRows(parser));
         }
+    }
+
+    /**
+     * A CSV read as a campaign's own recipients rather than into a list: the rows with a valid
+     * number, in file order and in E.164 ({mobileNumber, recipientName, recipientData} as the
+     * campaign API takes them), and the same report an import gives. A number seen before in
+     * the file is a duplicate, as a list's unique key would make it.
+     */
+    public Map<String, Object> readCsv(InputStream csv) throws IOException {
+        Summary summary = new Summary(maxReportedProblems);
+        List<Map<String, Object>> recipients = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        try (Reader reader = new InputStreamReader(csv, StandardCharsets.UTF_8); CSVParser parser = csvParser(reader)) {
+            Iterator<Row> rows = csvRows(parser);
+            while (rows.hasNext()) {
+                Row row = rows.next();
+                PhoneNormaliser.Result number = phones.normalise(row.mobileNumber());
+                if (!number.ok()) {
+                    summary.invalid(row, number.error());
+                } else if (!seen.add(number.e164())) {
+                    summary.duplicate(row, "duplicate: the number is on an earlier row of this file");
+                } else {
+                    Map<String, Object> recipient = new LinkedHashMap<>();
+                    recipient.put("mobileNumber", number.e164());
+                    recipient.put("recipientName", row.name());
+                    recipient.put("recipientData", row.data().isEmpty() ? null : row.data());
+                    recipients.add(recipient);
+                    summary.added++;
+                }
+            }
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("recipients", recipients);
+        answer.put("report", summary.answer());
+        return answer;
+    }
+
+    private static CSVParser csvParser(Reader reader) throws IOException {
+        return CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
+                .setIgnoreSurroundingSpaces(true).setTrim(true).get().parse(reader);
+    }
+
+    /** The CSV's rows: mobile_number, recipient_name, and every other column as Recipient Data in column order. */
+    private static Iterator<Row> csvRows(CSVParser parser) {
+        List<String> header = parser.getHeaderNames();
+        if (!header.contains("mobile_number")) {
+            throw ApiException.badRequest("mobile_number", "the CSV header row must name a mobile_number column; it has "
+                    + header);
+        }
+        Iterator<CSVRecord> records = parser.iterator();
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                try {
+                    return records.hasNext();
+                } catch (UncheckedIOException | IllegalStateException e) {
+                    throw ApiException.badRequest(null, "the CSV cannot be read after row "
+                            + (parser.getRecordNumber() + 1) + ": " + e.getMessage());
+                }
+            }
+
+            @Override
+            public Row next() {
+                CSVRecord record = records.next();
+                Map<String, Object> data = new LinkedHashMap<>();
+                for (String column : header) {
+                    if (!column.equals("mobile_number") && !column.equals("recipient_name") && record.isSet(column)) {
+                        data.put(column, record.get(column));
+                    }
+                }
+                return new Row(record.getRecordNumber() + 1, record.isSet("mobile_number") ? record.get("mobile_number") : null,
+                        record.isSet("recipient_name") ? record.get("recipient_name") : null, data);
+            }
+        };
     }
 
     private Map<String, Object> store(long listId, Iterator<Row> rows) throws SQLException {
         Summary summary = new Summary(maxReportedProblems);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        // Inside a transacted route (the inbox saving a list for a new campaign) the import joins
+        // that transaction, so the list and its campaign are stored together or not at all.
+        Connection c = DataSourceUtils.getConnection(dataSource);
+        boolean joined = DataSourceUtils.isConnectionTransactional(c, dataSource);
+        try {
+            if (!joined) {
+                c.setAutoCommit(false);
+            }
             try (PreparedStatement insert = c.prepareStatement(INSERT)) {
                 List<Row> batch = new ArrayList<>(BATCH);
                 while (rows.hasNext()) {
@@ -142,11 +194,17 @@ public class RecipientRowImporter {
                     }
                 }
                 flush(insert, batch, summary);
-                c.commit();
+                if (!joined) {
+                    c.commit();
+                }
             } catch (RuntimeException | SQLException e) {
-                c.rollback();
+                if (!joined) {
+                    c.rollback();
+                }
                 throw e;
             }
+        } finally {
+            DataSourceUtils.releaseConnection(c, dataSource);
         }
         return summary.answer();
     }
@@ -195,8 +253,12 @@ public class RecipientRowImporter {
         }
 
         void duplicate(Row row) {
+            duplicate(row, "duplicate: the number is already in this list");
+        }
+
+        void duplicate(Row row, String reason) {
             duplicate++;
-            report(row, "duplicate: the number is already in this list");
+            report(row, reason);
         }
 
         private void report(Row row, String reason) {

@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads a stored webhook payload into flat events the apply routes write one at a time: every
+ * Reads a stored webhook payload into flat events for the apply routes: every
  * status of every change of every entry, template status updates and opt-out keywords.
  *
  * <p>Each event is a map holding every key its SQL names, null when absent, because camel-sql

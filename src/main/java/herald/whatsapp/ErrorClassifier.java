@@ -10,8 +10,9 @@ import java.io.IOException;
  *
  * <p>The decision follows Meta's error {@code code}, because throttling codes documented as
  * HTTP 429 often arrive as HTTP 400. The HTTP status only matters when there is no Graph error
- * body to read: a 5xx is then retried, anything else pauses the campaign, since an answer that
- * is not Meta's (a proxy, a wrong base URL) would otherwise fail every recipient in turn.
+ * body to read: a 504 is a lost answer (unknown), another 5xx is retried, anything else pauses
+ * the campaign, since an answer that is not Meta's (a proxy, a wrong base URL) would otherwise
+ * fail every recipient in turn.
  */
 public final class ErrorClassifier {
 
@@ -46,6 +47,12 @@ public final class ErrorClassifier {
                     root.path("contacts").path(0).path("wa_id").asText(null));
         }
         String message = "HTTP " + httpStatus + " without a Graph error body";
+        if (httpStatus == 504) {
+            // A gateway stopped waiting for Meta, which may have accepted the message meanwhile:
+            // a blind resend could deliver it twice (reference §1).
+            return CloudApiOutcome.failure(CloudApiOutcome.Kind.UNKNOWN, httpStatus, null, null,
+                    message + ": the answer was lost, Meta may have accepted the message", null, null, 0, false);
+        }
         if (httpStatus >= 500) {
             return CloudApiOutcome.failure(CloudApiOutcome.Kind.RETRY_LATER, httpStatus, null, null,
                     message, null, null, TRANSIENT_WAIT, false);

@@ -47,7 +47,7 @@ final class HeraldProcess {
         builder.environment().putAll(env);
         process = builder.start();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        long deadline = System.currentTimeMillis() + 120_000;
+        long deadline = System.currentTimeMillis() + 300_000;
         while (System.currentTimeMillis() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("Herald exited with " + process.exitValue() + "; see " + log);
@@ -63,7 +63,7 @@ final class HeraldProcess {
             }
             Thread.sleep(250);
         }
-        throw new IllegalStateException("Herald did not answer within two minutes; see " + log);
+        throw new IllegalStateException("Herald did not answer within five minutes; see " + log);
     }
 
     /** SIGKILL: no shutdown hook, no flush, exactly like a crash. */

@@ -2,17 +2,22 @@ package herald.monitoring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import herald.dispatch.AccountRateLimiter;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
-/** How the send route's outcomes become counters. */
+/** How the send and webhook routes' events become counters and timers. */
 class HeraldMetricsTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -58,6 +63,21 @@ class HeraldMetricsTest {
         assertEquals(1, sends("retry_later", "131000"));
         assertEquals(2, registry.get("herald.cloudapi.throughput.exceeded").tag("account_id", "7").counter().count());
         assertEquals(1, registry.get("herald.cloudapi.throughput.exceeded").tag("account_id", "8").counter().count());
+    }
+
+    @Test
+    void countsAppliedStatusEventsByStatusAndTimesTheirLagFromMetasTimestamp() {
+        OffsetDateTime minuteAgo = OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(1);
+        metrics.recordStatusEvent(Map.of("status", "Delivered", "timestamp", minuteAgo));
+        metrics.recordStatusEvent(Map.of("status", "Delivered", "timestamp", minuteAgo));
+        metrics.recordStatusEvent(Map.of("status", "Read", "timestamp", minuteAgo));
+
+        assertEquals(2, registry.get("herald.webhook.status.events.applied").tag("status", "Delivered").counter().count());
+        assertEquals(1, registry.get("herald.webhook.status.events.applied").tag("status", "Read").counter().count());
+        assertEquals(0, registry.get("herald.webhook.status.events.applied").tag("status", "Failed").counter().count());
+        Timer lag = registry.get("herald.webhook.status.event.lag").timer();
+        assertEquals(3, lag.count());
+        assertTrue(lag.max(TimeUnit.SECONDS) >= 60, "a minute at least: " + lag.max(TimeUnit.SECONDS));
     }
 
     @Test

@@ -46,6 +46,10 @@ public final class HeraldServer {
 
     public static final String ADMIN_USER = "admin";
     public static final String ADMIN_PASSWORD = "admin-password-for-tests";
+    /** The key Herald signs completion callbacks with in tests (herald.callbacks.secret). */
+    public static final String CALLBACK_SECRET = "callback-secret-for-tests";
+    /** How long a completion callback is retried in tests: short, so giving up can be watched. */
+    public static final int CALLBACK_DEADLINE_SECONDS = 6;
 
     private static final String POSTGRES_ADMIN_URL = "jdbc:postgresql://127.0.0.1:5432/postgres";
     private static final AtomicLong NAMES = new AtomicLong();
@@ -80,6 +84,14 @@ public final class HeraldServer {
         main.addOverrideProperty("herald.management-port", Integer.toString(freePort()));
         main.addOverrideProperty("herald.admin.user", ADMIN_USER);
         main.addOverrideProperty("herald.admin.password", ADMIN_PASSWORD);
+        // The inbox and the callbacks at test pace: short waits, quick retries, a deadline of seconds.
+        main.addOverrideProperty("herald.inbox.poll-ms", "200");
+        main.addOverrideProperty("herald.inbox.stable-ms", "400");
+        main.addOverrideProperty("herald.callbacks.secret", CALLBACK_SECRET);
+        main.addOverrideProperty("herald.callbacks.poll-ms", "200");
+        main.addOverrideProperty("herald.callbacks.first-retry-ms", "300");
+        main.addOverrideProperty("herald.callbacks.max-retry-ms", "1000");
+        main.addOverrideProperty("herald.callbacks.deadline-seconds", Integer.toString(CALLBACK_DEADLINE_SECONDS));
         // Tests never reach Meta: an account created without its own apiBaseUrl points at a closed local port.
         main.addOverrideProperty("herald.whatsapp.api-base-url", "http://127.0.0.1:" + freePort());
         if (postgresDb != null) {
@@ -130,6 +142,11 @@ public final class HeraldServer {
 
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** The file-drop inbox Herald watches (herald.inbox-dir, under the data folder). */
+    public Path inboxDir() {
+        return dataDir.resolve("inbox");
     }
 
     public CamelContext context() {

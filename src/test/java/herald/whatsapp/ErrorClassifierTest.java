@@ -113,12 +113,20 @@ class ErrorClassifierTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {500, 502, 503, 504})
+    @ValueSource(ints = {500, 502, 503})
     void serverErrorWithoutGraphBodyIsRetried(int status) {
         CloudApiOutcome outcome = ErrorClassifier.classify(status, "<html>Bad Gateway</html>");
         assertEquals(Kind.RETRY_LATER, outcome.kind());
         assertNull(outcome.code());
         assertTrue(outcome.retryAfterMillis() > 0);
+    }
+
+    @Test
+    void gatewayTimeoutWithoutGraphBodyIsUnknownNotRetried() {
+        CloudApiOutcome outcome = ErrorClassifier.classify(504, "<html><h1>504 Gateway Time-out</h1></html>");
+        assertEquals(Kind.UNKNOWN, outcome.kind());
+        assertNull(outcome.code());
+        assertTrue(outcome.message().contains("504"), outcome::message);
     }
 
     @Test
