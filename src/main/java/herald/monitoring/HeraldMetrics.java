@@ -27,8 +27,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Header;
 import org.apache.camel.Variable;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * Herald's own Prometheus series, next to Camel's in the registry that /observe/metrics serves.
  *
  * <p>Sends and webhook status events are counted as they happen (the send route calls
- * {@link #recordSend}, the webhook route {@link #recordStatusEvent}); queue depths and account paces
+ * {@link #recordSend}, the webhook route {@link #recordStatusEvents}); queue depths and account paces
  * are read live at each scrape, as both are in-memory; what only the database knows (unconfirmed
  * messages, the accounts) is sampled on a schedule, so a scrape never waits for a query.
  */
@@ -54,6 +54,7 @@ public final class HeraldMetrics extends ServiceSupport {
     private final long samplePeriodMillis;
     private final MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
     private final MultiGauge accountRates;
+    private final Counter webhookEventsApplied;
     private final Timer webhookLag;
 
     private volatile double unconfirmed = Double.NaN;
@@ -71,8 +72,11 @@ public final class HeraldMetrics extends ServiceSupport {
         // Present before the first send or webhook, so dashboards and alerts find the series from the start.
         sends("ACCEPTED", null);
         for (String status : List.of("Sent", "Delivered", "Read", "Failed")) {
-            webhookEvents(status);
+            webhookEventsMatched(status);
         }
+        webhookEventsApplied = Counter.builder("herald.webhook.status.events.applied")
+                .description("Status events from Meta's webhooks applied to Herald's messages (a repeat is not applied)")
+                .register(registry);
         for (String queue : queues) {
             Gauge.builder("herald.queue.messages", () -> queueDepth(queue)).tag("queue", queue)
                     .description("Messages in the broker queue (Artemis MessageCount); NaN with an external broker")
@@ -82,7 +86,7 @@ public final class HeraldMetrics extends ServiceSupport {
                 .description("WhatsApp Messages in status Unconfirmed: Meta may or may not have them (sampled)")
                 .strongReference(true).register(registry);
         webhookLag = Timer.builder("herald.webhook.status.event.lag")
-                .description("From Meta's timestamp of a status event to Herald applying it")
+                .description("From Meta's timestamp of a matched status event to Herald writing it")
                 .register(registry);
         accountRates = MultiGauge.builder("herald.account.send.rate")
                 .description("Messages per second this node currently allows a WhatsApp Account: its rate, "
@@ -99,17 +103,27 @@ public final class HeraldMetrics extends ServiceSupport {
         }
     }
 
-    /** Called by the webhook route once per status event it applied; a repeated event is not applied again. */
-    public void recordStatusEvent(@Body Map<String, Object> event) {
-        webhookEvents((String) event.get("status")).increment();
-        Duration lag = Duration.between(((OffsetDateTime) event.get("timestamp")).toInstant(), Instant.now());
-        // Meta's clock may run ahead of this one: that is no lag, and still an event to count.
-        webhookLag.record(lag.isNegative() ? Duration.ZERO : lag);
+    /**
+     * Called by the webhook route with a payload's status events that matched a message, once their
+     * receipts are written: the insert's update count says how many were new, that is applied.
+     */
+    @SuppressWarnings("unchecked")
+    public void recordStatusEvents(@Variable("writes") Map<String, Object> writes,
+                                   @Header("CamelSqlUpdateCount") Integer applied) {
+        webhookEventsApplied.increment(applied == null ? 0 : applied);
+        Instant now = Instant.now();
+        for (Map<String, Object> receipt : (List<Map<String, Object>>) writes.get("receipts")) {
+            webhookEventsMatched((String) receipt.get("status")).increment();
+            Duration lag = Duration.between(((OffsetDateTime) receipt.get("timestamp")).toInstant(), now);
+            // Meta's clock may run ahead of this one: that is no lag, and still an event to count.
+            webhookLag.record(lag.isNegative() ? Duration.ZERO : lag);
+        }
     }
 
-    private Counter webhookEvents(String status) {
-        return Counter.builder("herald.webhook.status.events.applied")
-                .description("Status events from Meta's webhooks applied to Herald's messages, by status")
+    private Counter webhookEventsMatched(String status) {
+        return Counter.builder("herald.webhook.status.events.matched")
+                .description("Status events from Meta's webhooks that matched a Herald message, by status; "
+                        + "a repeated delivery counts again")
                 .tag("status", status)
                 .register(registry);
     }

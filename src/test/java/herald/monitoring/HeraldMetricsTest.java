@@ -66,15 +66,17 @@ class HeraldMetricsTest {
     }
 
     @Test
-    void countsAppliedStatusEventsByStatusAndTimesTheirLagFromMetasTimestamp() {
+    void countsMatchedStatusEventsByStatusAppliedOnesByTheInsertsCountAndTimesTheirLag() {
         OffsetDateTime minuteAgo = OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(1);
-        metrics.recordStatusEvent(Map.of("status", "Delivered", "timestamp", minuteAgo));
-        metrics.recordStatusEvent(Map.of("status", "Delivered", "timestamp", minuteAgo));
-        metrics.recordStatusEvent(Map.of("status", "Read", "timestamp", minuteAgo));
+        List<Map<String, Object>> receipts = List.of(Map.of("status", "Delivered", "timestamp", minuteAgo),
+                Map.of("status", "Delivered", "timestamp", minuteAgo), Map.of("status", "Read", "timestamp", minuteAgo));
+        // One of the three was a repeat: its receipt was already there, so the insert counted two.
+        metrics.recordStatusEvents(Map.of("receipts", receipts), 2);
 
-        assertEquals(2, registry.get("herald.webhook.status.events.applied").tag("status", "Delivered").counter().count());
-        assertEquals(1, registry.get("herald.webhook.status.events.applied").tag("status", "Read").counter().count());
-        assertEquals(0, registry.get("herald.webhook.status.events.applied").tag("status", "Failed").counter().count());
+        assertEquals(2, registry.get("herald.webhook.status.events.matched").tag("status", "Delivered").counter().count());
+        assertEquals(1, registry.get("herald.webhook.status.events.matched").tag("status", "Read").counter().count());
+        assertEquals(0, registry.get("herald.webhook.status.events.matched").tag("status", "Failed").counter().count());
+        assertEquals(2, registry.get("herald.webhook.status.events.applied").counter().count());
         Timer lag = registry.get("herald.webhook.status.event.lag").timer();
         assertEquals(3, lag.count());
         assertTrue(lag.max(TimeUnit.SECONDS) >= 60, "a minute at least: " + lag.max(TimeUnit.SECONDS));

@@ -225,7 +225,8 @@ class MonitoringEndpointsTest {
         assertEquals(36.0, sample(metrics, "herald_account_send_rate{account_id=\"" + id + "\"}"), 1e-9);
         assertTrue(sample(metrics, "herald_sends_total{error_code=\"none\",outcome=\"accepted\"}") >= 0);
         assertTrue(sample(metrics, "herald_messages_unconfirmed") >= 0);
-        assertTrue(sample(metrics, "herald_webhook_status_events_applied_total{status=\"Delivered\"}") >= 0);
+        assertTrue(sample(metrics, "herald_webhook_status_events_applied_total") >= 0);
+        assertTrue(sample(metrics, "herald_webhook_status_events_matched_total{status=\"Delivered\"}") >= 0);
         assertTrue(sample(metrics, "herald_webhook_status_event_lag_seconds_count") >= 0);
         assertTrue(sample(metrics, "herald_queue_messages{queue=\"herald.send\"}") >= 0);
         assertTrue(metrics.contains("camel_exchanges_total{"), "Camel's own series are served alongside");

@@ -24,15 +24,20 @@ class WebhookMetricsTest {
     private final WebhookFixture fx = new WebhookFixture();
     private final MeterRegistry registry = fx.herald.context().getRegistry().findSingleByType(MeterRegistry.class);
 
-    private double applied(String status) {
-        return registry.get("herald.webhook.status.events.applied").tag("status", status).counter().count();
+    private double matched(String status) {
+        return registry.get("herald.webhook.status.events.matched").tag("status", status).counter().count();
+    }
+
+    private double applied() {
+        return registry.get("herald.webhook.status.events.applied").counter().count();
     }
 
     @Test
     void eachAppliedStatusEventIsCountedWithItsLag() {
         Account account = fx.account("app-secret-" + WebhookFixture.digits(), true);
         Campaign campaign = fx.sentCampaign(account, 3);
-        double readBefore = applied("Read");
+        double readBefore = matched("Read");
+        double appliedBefore = applied();
         Timer lag = registry.get("herald.webhook.status.event.lag").timer();
         long lagCountBefore = lag.count();
 
@@ -46,7 +51,8 @@ class WebhookMetricsTest {
         fx.awaitMarker(marker);
 
         // Other tests' webhooks may be applied meanwhile on the shared server: at least these three.
-        assertTrue(applied("Read") >= readBefore + 3, () -> "Read events counted: " + (applied("Read") - readBefore));
+        assertTrue(matched("Read") >= readBefore + 3, () -> "Read events counted: " + (matched("Read") - readBefore));
+        assertTrue(applied() >= appliedBefore + 3, () -> "events applied: " + (applied() - appliedBefore));
         assertTrue(lag.count() >= lagCountBefore + 3);
         long secondsSinceMetaTimestamp = Instant.now().getEpochSecond() - (T0 + 30);
         assertTrue(lag.max(TimeUnit.SECONDS) >= secondsSinceMetaTimestamp - 60,
