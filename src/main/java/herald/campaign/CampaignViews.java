@@ -15,7 +15,7 @@ import org.apache.camel.Variable;
 public class CampaignViews {
 
     /** Message statuses, in the order the counts are shown. */
-    static final List<String> MESSAGE_STATUSES = List.of("Queued", "Sending", "Sent", "Delivered", "Read",
+    static final List<String> MESSAGE_STATUSES = List.of("Queued", "Sending", "Retrying", "Sent", "Delivered", "Read",
             "Failed", "Cancelled", "Unconfirmed");
 
     public Map<String, Object> campaign(@Variable("campaign") Map<String, Object> row,
@@ -75,7 +75,7 @@ public class CampaignViews {
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("recipientCount", total);
         answer.put("sentCount", sent);
-        answer.put("queued", byStatus.get("Queued") + byStatus.get("Sending"));
+        answer.put("queued", byStatus.get("Queued") + byStatus.get("Sending") + byStatus.get("Retrying"));
         answer.put("sent", sent);
         answer.put("delivered", delivered);
         answer.put("read", read);
