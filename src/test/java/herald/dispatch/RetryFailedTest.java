@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 class RetryFailedTest {
 
     private static final Duration LIMIT = Duration.ofMinutes(4);
-    private static final int RATE = 20;
+    private static final int RATE = 50;
 
     private final DispatchFixture fixture = new DispatchFixture();
 
@@ -56,8 +56,7 @@ class RetryFailedTest {
                 goodMeta.accessToken, RATE, b -> b, changed));
         long account = fixture.account(goodMeta, RATE);
         long templateId = fixture.template(account, good);
-        // More recipients than consumers: a consumer reads the account when it takes a message,
-        // so only messages taken after the switch below see the changed Meta.
+        // Enough recipients that many are still to be sent when the account is switched below.
         List<String> numbers = DispatchFixture.numbers(200);
         List<Map<String, Object>> rows = DispatchFixture.recipients(numbers, null);
         rows.add(Map.of("mobileNumber", "+49 12", "recipientName", "Not a number"));

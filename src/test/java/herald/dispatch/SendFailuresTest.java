@@ -130,6 +130,11 @@ class SendFailuresTest {
         assertTrue(lost > 0, () -> meta.stats().toString());
         DispatchFixture.assertAcceptedOnceEach(meta, new HashSet<>(numbers));
         assertEquals(Map.of("Sent", numbers.size() - lost, "Unconfirmed", lost), fixture.messageCounts(campaign));
+        // The campaign's status is refreshed from its messages now and then; once a refresh has
+        // seen them all answered, the Unconfirmed ones must still keep the campaign open.
+        Object settled = fixture.herald.queryOne("SELECT CURRENT_TIMESTAMP AS now").get("now");
+        DispatchFixture.await("a status refresh", LIMIT, () -> !fixture.herald.query("SELECT id FROM bulk_whatsapp_message "
+                + "WHERE name = ? AND updated_at > ?", campaign, settled).isEmpty(), () -> fixture.campaign(campaign).toString());
         assertEquals("In Progress", fixture.status(campaign), "an Unconfirmed message keeps the campaign open");
     }
 
