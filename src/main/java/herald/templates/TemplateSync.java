@@ -85,6 +85,22 @@ public class TemplateSync implements CamelContextAware {
                 + "/message_templates?fields=" + FIELDS + "&limit=" + pageSize;
     }
 
+    /** The page's URL without its query: what the GET is addressed to. */
+    public String address(@Variable("pageUrl") String pageUrl) {
+        int query = pageUrl.indexOf('?');
+        return query < 0 ? pageUrl : pageUrl.substring(0, query);
+    }
+
+    /**
+     * The page's query exactly as written, for the header CamelHttpRawQuery: a query that went
+     * through an endpoint URI would be decoded and encoded again, and Meta's cursor with it
+     * ('%2B' read as '+', then sent as a space or re-encoded otherwise).
+     */
+    public String rawQuery(@Variable("pageUrl") String pageUrl) {
+        int query = pageUrl.indexOf('?');
+        return query < 0 ? null : pageUrl.substring(query + 1);
+    }
+
     public String bearer(@Variable("account") Map<String, Object> account) {
         try {
             return "Bearer " + lookup("secretCipher", SecretCipher.class).decrypt((String) account.get("access_token_enc"));

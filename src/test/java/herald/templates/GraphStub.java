@@ -23,8 +23,9 @@ import herald.testing.ApiClient;
 
 /**
  * A stand-in for the Graph API's GET /{version}/{waba}/message_templates (reference §5): a few
- * templates per page, cursors that need URL encoding, and next links that carry the token in
- * the query as Graph's do. Every request's path, query and Authorization header is recorded.
+ * templates per page, cursors holding '+', '/' and '=' (so their next links carry %2B, %2F and
+ * %3D), and next links that carry the token in the query as Graph's do. Every request's path,
+ * raw query and Authorization header is recorded, and so is every next link handed out.
  */
 final class GraphStub implements AutoCloseable {
 
@@ -36,6 +37,7 @@ final class GraphStub implements AutoCloseable {
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
     private final Map<String, List<ObjectNode>> templates = new ConcurrentHashMap<>();
     private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> nextLinks = Collections.synchronizedList(new ArrayList<>());
 
     GraphStub(int pageSize) throws IOException {
         this.pageSize = pageSize;
@@ -60,6 +62,12 @@ final class GraphStub implements AutoCloseable {
     List<Request> requests() {
         synchronized (requests) {
             return List.copyOf(requests);
+        }
+    }
+
+    List<String> nextLinks() {
+        synchronized (nextLinks) {
+            return List.copyOf(nextLinks);
         }
     }
 
@@ -107,9 +115,13 @@ final class GraphStub implements AutoCloseable {
             return;
         }
         Map<String, String> query = query(uri.getRawQuery());
-        int offset = query.containsKey("after")
-                ? Integer.parseInt(new String(Base64.getDecoder().decode(query.get("after")), StandardCharsets.UTF_8).substring(7))
-                : 0;
+        int offset;
+        try {
+            offset = query.containsKey("after") ? offset(query.get("after")) : 0;
+        } catch (IllegalArgumentException e) {
+            answer(exchange, 400, "{\"error\":{\"message\":\"Invalid cursor\",\"type\":\"GraphMethodException\",\"code\":100}}");
+            return;
+        }
         List<ObjectNode> all = templates.getOrDefault(wabaId, List.of());
         ObjectNode page = ApiClient.JSON.createObjectNode();
         ArrayNode data = page.putArray("data");
@@ -119,16 +131,34 @@ final class GraphStub implements AutoCloseable {
         cursors.put("before", cursor(offset));
         cursors.put("after", cursor(offset + pageSize));
         if (offset + pageSize < all.size()) {
-            paging.put("next", baseUrl() + uri.getRawPath() + "?access_token=" + tokens.get(wabaId)
+            String next = baseUrl() + uri.getRawPath() + "?access_token=" + tokens.get(wabaId)
                     + "&fields=" + URLEncoder.encode(query.getOrDefault("fields", ""), StandardCharsets.UTF_8)
-                    + "&limit=" + pageSize + "&after=" + URLEncoder.encode(cursor(offset + pageSize), StandardCharsets.UTF_8));
+                    + "&limit=" + pageSize + "&after=" + URLEncoder.encode(cursor(offset + pageSize), StandardCharsets.UTF_8);
+            nextLinks.add(next);
+            paging.put("next", next);
         }
         answer(exchange, 200, page.toString());
     }
 
-    // Base64 with '=' padding, as Graph's cursors often are: it must survive URL encoding both ways.
+    // Base64 with '+', '/' and '=' padding, as Graph's cursors may be: a client that decodes %2B
+    // to '+' sends a space, one that leaves '+' raw or re-encodes differently sends another cursor.
+    private static final byte[] CURSOR_PREFIX = {(byte) 0xFB, (byte) 0xFF, (byte) 0xBF};
+
     private static String cursor(int offset) {
-        return Base64.getEncoder().encodeToString(("offset:" + offset).getBytes(StandardCharsets.UTF_8));
+        byte[] text = ("offset:" + offset).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = new byte[CURSOR_PREFIX.length + text.length];
+        System.arraycopy(CURSOR_PREFIX, 0, bytes, 0, CURSOR_PREFIX.length);
+        System.arraycopy(text, 0, bytes, CURSOR_PREFIX.length, text.length);
+        return Base64.getEncoder().encodeToString(bytes);
+    }
+
+    private static int offset(String cursor) {
+        byte[] bytes = Base64.getDecoder().decode(cursor);
+        String text = new String(bytes, CURSOR_PREFIX.length, bytes.length - CURSOR_PREFIX.length, StandardCharsets.UTF_8);
+        if (!text.startsWith("offset:")) {
+            throw new IllegalArgumentException("not a cursor of this stub: " + cursor);
+        }
+        return Integer.parseInt(text.substring(7));
     }
 
     private static Map<String, String> query(String raw) {

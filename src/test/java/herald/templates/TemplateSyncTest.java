@@ -192,6 +192,30 @@ class TemplateSyncTest {
     }
 
     @Test
+    void pagingNextIsFollowedByteForByte() {
+        String token = "EAAG-sync-cursor-" + digits();
+        Account account = account(token);
+        graph.account(account.wabaId(), token, List.of(
+                template("9201", "first", "en", "APPROVED", "UTILITY", component("BODY", null, "One")),
+                template("9202", "second", "en", "APPROVED", "UTILITY", component("BODY", null, "Two")),
+                template("9203", "third", "en", "APPROVED", "UTILITY", component("BODY", null, "Three"))));
+
+        JsonNode report = report(sync(), account);
+
+        assertEquals(2, report.path("pages").asInt(), report.toString());
+        assertCounts(report, 3, 0, 0, 0, 0);
+        // The cursor "+/+/b2Zmc2V0OjI=" as Meta's next link encodes it; only the token is left out.
+        String after = "after=%2B%2F%2B%2Fb2Zmc2V0OjI%3D";
+        assertEquals(1, graph.nextLinks().size(), graph.nextLinks().toString());
+        assertTrue(graph.nextLinks().get(0).endsWith("&limit=2&" + after), graph.nextLinks().toString());
+        List<GraphStub.Request> requests = graph.requests();
+        assertEquals(2, requests.size(), requests.toString());
+        assertEquals("fields=id%2Cname%2Clanguage%2Cstatus%2Ccategory%2Cparameter_format%2Ccomponents&limit=2&" + after,
+                requests.get(1).query());
+        assertEquals(requests.get(0).path(), requests.get(1).path());
+    }
+
+    @Test
     void aSandboxAccountsSampleTemplatesAreLeftAlone() throws SQLException {
         String token = "EAAG-sync-sandbox-" + digits();
         Account sandbox = account(token);
