@@ -56,6 +56,8 @@ public class MediaRequests {
     /**
      * The media id from Meta's answer. A refusal is classified like a send: a passing one is
      * retried, anything else pauses the campaign, since no message of it can go out without it.
+     * Unlike a send, an upload whose answer was lost (a 5xx that is not Meta's) is retried too:
+     * uploading twice costs no more than an unused media id.
      */
     public String mediaId(Exchange exchange) throws IOException {
         exchange.getMessage().removeHeader("Authorization");
@@ -66,7 +68,8 @@ public class MediaRequests {
             return answer.get("id").asText();
         }
         CloudApiOutcome outcome = ErrorClassifier.classify(status, body);
-        if (outcome.kind() == CloudApiOutcome.Kind.RETRY_LATER) {
+        if (outcome.kind() == CloudApiOutcome.Kind.RETRY_LATER
+                || outcome.kind() == CloudApiOutcome.Kind.UNKNOWN && status >= 500) {
             throw new SendFailure.RetryLater(outcome);
         }
         if (outcome.kind() == CloudApiOutcome.Kind.ACCOUNT_MUST_STOP) {

@@ -1,9 +1,12 @@
 package herald.dispatch;
 
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+
+import javax.net.ssl.SSLHandshakeException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +17,8 @@ import herald.whatsapp.ErrorClassifier;
 import herald.whatsapp.TemplatePayloadBuilder;
 import org.apache.camel.Exchange;
 import org.apache.camel.Variable;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 
 /**
  * The send route's Java: builds the Cloud API request for one WhatsApp Message from its frozen
@@ -87,21 +92,31 @@ public class SendRequests {
     }
 
     /**
-     * The call broke. A connection that never opened cannot have delivered anything and is
-     * retried; anything later (a timeout, a reset) may have reached Meta, so it is Unconfirmed.
+     * The call broke. Only a failure to open the connection (refused, unreachable, name unknown,
+     * connect or TLS handshake timed out or refused, no pooled connection free) proves that no byte
+     * of the request left, and is retried. Anything else (a read timeout, a reset, a connection
+     * closed without an answer) may have come after Meta read the request, so it is Unconfirmed.
      */
     public Map<String, Object> brokenCall(Exchange exchange) {
         exchange.getMessage().removeHeader("Authorization");
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String reason = failure == null ? "the call failed" : failure.getClass().getSimpleName() + ": " + failure.getMessage();
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof UnknownHostException
-                    || t.getClass().getSimpleName().equals("ConnectTimeoutException")) {
-                return columns(new CloudApiOutcome(CloudApiOutcome.Kind.RETRY_LATER, 0, null, null, null, null,
-                        "Connection failed", reason, null, null, 5_000, false));
-            }
+        if (neverLeft(failure)) {
+            return columns(new CloudApiOutcome(CloudApiOutcome.Kind.RETRY_LATER, 0, null, null, null, null,
+                    "Connection failed", reason, null, null, 5_000, false));
         }
         return columns(ErrorClassifier.unknown("the answer was lost, Meta may have accepted the message: " + reason));
+    }
+
+    static boolean neverLeft(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof ConnectTimeoutException
+                    || t instanceof NoRouteToHostException || t instanceof UnknownHostException
+                    || t instanceof SSLHandshakeException || t instanceof ConnectionRequestTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Throws the failure whose redelivery policy fits the outcome. */

@@ -9,10 +9,13 @@ import java.io.IOException;
  * Reads the answer to a send and says what the sender must do next (reference §2).
  *
  * <p>The decision follows Meta's error {@code code}, because throttling codes documented as
- * HTTP 429 often arrive as HTTP 400. The HTTP status only matters when there is no Graph error
- * body to read: a 504 is a lost answer (unknown), another 5xx is retried, anything else pauses
- * the campaign, since an answer that is not Meta's (a proxy, a wrong base URL) would otherwise
- * fail every recipient in turn.
+ * HTTP 429 often arrive as HTTP 400. A Graph error body, whatever its HTTP status, means Meta
+ * answered and refused: nothing was sent, and a transient code (1, 2, 131000, ...) is safe to
+ * retry. The HTTP status only matters when there is no Graph error body to read: any 5xx then
+ * comes from something between Herald and Meta (a proxy, a load balancer, a gateway) that may
+ * have passed the request on to Meta, so the send is unknown and never retried; anything else
+ * pauses the campaign, since an answer that is not Meta's (a wrong base URL) would otherwise fail
+ * every recipient in turn.
  */
 public final class ErrorClassifier {
 
@@ -47,15 +50,11 @@ public final class ErrorClassifier {
                     root.path("contacts").path(0).path("wa_id").asText(null));
         }
         String message = "HTTP " + httpStatus + " without a Graph error body";
-        if (httpStatus == 504) {
-            // A gateway stopped waiting for Meta, which may have accepted the message meanwhile:
-            // a blind resend could deliver it twice (reference §1).
+        if (httpStatus >= 500) {
+            // Meta has no idempotency key (reference §1): a resend of a request it took while the
+            // proxy failed or stopped waiting would deliver the message twice.
             return CloudApiOutcome.failure(CloudApiOutcome.Kind.UNKNOWN, httpStatus, null, null,
                     message + ": the answer was lost, Meta may have accepted the message", null, null, 0, false);
-        }
-        if (httpStatus >= 500) {
-            return CloudApiOutcome.failure(CloudApiOutcome.Kind.RETRY_LATER, httpStatus, null, null,
-                    message, null, null, TRANSIENT_WAIT, false);
         }
         return CloudApiOutcome.failure(CloudApiOutcome.Kind.CAMPAIGN_MUST_PAUSE, httpStatus, null, null,
                 message, null, null, 0, false);

@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -88,29 +93,73 @@ class SendFailuresTest {
     }
 
     @Test
-    void serverErrorBurstEndsAllSentAfterRetries() {
+    void transientErrorBurstEndsAllSentAfterRetries() {
         SimTemplate template = template("Hello {{1}}.");
         FakeMeta meta = fixture.use(FakeMeta.start(100, b -> b, template));
         List<String> numbers = DispatchFixture.numbers(300);
         String campaign = campaign(meta, 100, template, numbers);
 
         DispatchFixture.await("the first sends", LIMIT, () -> meta.accepted() >= 30, () -> meta.stats().toString());
-        // A burst of HTTP 500 (131000) and bare 502 answers, ended once both have been seen:
-        // every send is tried at most twice within it, far from the five retries allowed.
-        meta.configure(Map.of("transientErrorShare", 0.5, "serverErrorShare", 0.3));
-        DispatchFixture.await("the burst", LIMIT,
-                () -> meta.rejections(131000) >= 20 && meta.stats().path("serverErrors").asLong() >= 10,
-                () -> meta.stats().toString());
-        meta.configure(Map.of("transientErrorShare", 0.0, "serverErrorShare", 0.0));
+        // A burst of HTTP 500 answers carrying Meta's own 131000: Meta refused, nothing was sent,
+        // so each is retried. The burst ends within the first retry delay, far from the five allowed.
+        meta.configure(Map.of("transientErrorShare", 0.5));
+        DispatchFixture.await("the burst", LIMIT, () -> meta.rejections(131000) >= 30, () -> meta.stats().toString());
+        meta.configure(Map.of("transientErrorShare", 0.0));
 
         JsonNode progress = fixture.awaitStatus(campaign, LIMIT, "Completed", "Partially Failed", "Paused");
         assertEquals("Completed", progress.path("status").asText(), progress::toString);
         assertEquals(numbers.size(), progress.path("sent").asLong(), progress::toString);
         assertEquals(0, progress.path("failed").asLong(), progress::toString);
         DispatchFixture.assertAcceptedOnceEach(meta, new HashSet<>(numbers));
-        long retried = fixture.messages(campaign).values().stream()
-                .filter(row -> ((Number) row.get("attempts")).intValue() > 1).count();
-        assertTrue(retried >= 30, "messages that needed more than one attempt: " + retried);
+        // Every refusal (the burst's 131000s and any rare 130429) cost exactly one more attempt.
+        long attempts = fixture.messages(campaign).values().stream()
+                .mapToLong(row -> ((Number) row.get("attempts")).longValue()).sum();
+        assertEquals(numbers.size() + meta.stats().path("rejectedTotal").asLong(), attempts, () -> meta.stats().toString());
+    }
+
+    @Test
+    void bareServerErrorsAreUnconfirmedAndSentOnlyWhenResentByRequest() {
+        SimTemplate template = template("Hello {{1}}.");
+        // A share of sends answered by a bare HTTP 502 page, as a proxy in front of Meta answers:
+        // Herald cannot tell whether Meta got the message (here it did not), so it must not resend.
+        FakeMeta meta = fixture.use(FakeMeta.start(80, b -> b.serverErrorShare(0.3), template));
+        List<String> numbers = DispatchFixture.numbers(60);
+        String campaign = campaign(meta, 80, template, numbers);
+
+        DispatchFixture.await("every send to be answered", LIMIT,
+                () -> fixture.messages(campaign).size() == numbers.size()
+                        && fixture.countMessages(campaign, "Queued", "Sending", "Retrying") == 0,
+                () -> fixture.messageCounts(campaign).toString());
+        long bare = meta.stats().path("serverErrors").asLong();
+        assertTrue(bare > 0, () -> meta.stats().toString());
+        assertEquals(Map.of("Sent", numbers.size() - bare, "Unconfirmed", bare), fixture.messageCounts(campaign));
+        assertEquals(numbers.size() - bare, meta.accepted(), () -> meta.stats().toString());
+        for (Map<String, Object> row : fixture.messages(campaign).values()) {
+            assertEquals(1, ((Number) row.get("attempts")).intValue(), "never sent twice by Herald: " + row);
+        }
+        assertEquals("In Progress", fixture.status(campaign), "an Unconfirmed message keeps the campaign open");
+
+        // The operator, having waited the quiet period without a status webhook, resends them.
+        meta.configure(Map.of("serverErrorShare", 0.0));
+        backdateUnconfirmed(campaign);
+        JsonNode resent = fixture.api.post("/api/campaigns/" + campaign + "/resend-unconfirmed", Map.of()).json(200);
+        assertTrue(resent.toString().contains(Long.toString(bare)), resent::toString);
+        JsonNode done = fixture.awaitStatus(campaign, LIMIT, "Completed", "Partially Failed", "Paused");
+        assertEquals("Completed", done.path("status").asText(), done::toString);
+        DispatchFixture.assertAcceptedOnceEach(meta, new HashSet<>(numbers));
+    }
+
+    /** Moves the campaign's Unconfirmed messages past herald.send.unconfirmed-quiet-seconds. */
+    private void backdateUnconfirmed(String campaign) {
+        try (Connection c = fixture.herald.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE whatsapp_message SET updated_at = ? WHERE status = 'Unconfirmed' "
+                     + "AND bulk_message_reference = (SELECT id FROM bulk_whatsapp_message WHERE name = ?)")) {
+            ps.setTimestamp(1, Timestamp.from(Instant.now().minus(Duration.ofDays(1))));
+            ps.setString(2, campaign);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -112,21 +112,41 @@ class ErrorClassifierTest {
         assertEquals(Kind.UNKNOWN, ErrorClassifier.classify(200, body).kind());
     }
 
-    @ParameterizedTest
-    @ValueSource(ints = {500, 502, 503})
-    void serverErrorWithoutGraphBodyIsRetried(int status) {
-        CloudApiOutcome outcome = ErrorClassifier.classify(status, "<html>Bad Gateway</html>");
-        assertEquals(Kind.RETRY_LATER, outcome.kind());
+    @ParameterizedTest(name = "HTTP {0}: {1}")
+    @CsvSource(delimiter = '|', value = {
+            "500|<html><body><h1>500 Internal Server Error</h1></body></html>",
+            "502|<html><body><h1>502 Bad Gateway</h1></body></html>",
+            "503|Service Unavailable",
+            "504|<html><h1>504 Gateway Time-out</h1></html>",
+            "502|''",
+            "503|{\"message\":\"upstream connect error\"}",
+            "500|{\"error\":{\"message\":\"no code\"}}"})
+    void serverErrorWithoutGraphErrorCodeIsUnknownNeverRetried(int status, String body) {
+        // A proxy or load balancer answered, not Meta: the request may have reached Meta anyway.
+        CloudApiOutcome outcome = ErrorClassifier.classify(status, body);
+        assertEquals(Kind.UNKNOWN, outcome.kind());
         assertNull(outcome.code());
+        assertEquals(status, outcome.httpStatus());
+        assertEquals(0, outcome.retryAfterMillis());
+        assertTrue(outcome.message().contains("HTTP " + status), outcome::message);
+    }
+
+    @ParameterizedTest(name = "HTTP {0}, code {1}")
+    @CsvSource({"500, 1", "503, 2", "500, 131000", "502, 131000", "503, 131016", "503, 131057", "504, 131000",
+            "503, 133004"})
+    void serverErrorWithTransientGraphCodeIsRetried(int status, int code) {
+        // Meta answered with an error of its own: nothing was sent, a retry cannot deliver twice.
+        CloudApiOutcome outcome = ErrorClassifier.classify(status, error(code));
+        assertEquals(Kind.RETRY_LATER, outcome.kind());
+        assertEquals(code, outcome.code());
         assertTrue(outcome.retryAfterMillis() > 0);
     }
 
     @Test
-    void gatewayTimeoutWithoutGraphBodyIsUnknownNotRetried() {
-        CloudApiOutcome outcome = ErrorClassifier.classify(504, "<html><h1>504 Gateway Time-out</h1></html>");
-        assertEquals(Kind.UNKNOWN, outcome.kind());
-        assertNull(outcome.code());
-        assertTrue(outcome.message().contains("504"), outcome::message);
+    void serverErrorWithGraphCodeKeepsWhatTheCodeSays() {
+        assertEquals(Kind.ACCOUNT_MUST_STOP, ErrorClassifier.classify(503, error(190)).kind());
+        assertEquals(Kind.CAMPAIGN_MUST_PAUSE, ErrorClassifier.classify(502, error(132015)).kind());
+        assertEquals(Kind.RECIPIENT_FAILED, ErrorClassifier.classify(500, error(131026)).kind());
     }
 
     @Test

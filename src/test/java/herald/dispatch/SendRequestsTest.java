@@ -1,0 +1,82 @@
+package herald.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Map;
+
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelExchangeException;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.apache.hc.client5.http.ConnectExceptionSupport;
+import org.apache.hc.core5.http.ConnectionClosedException;
+import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.NoHttpResponseException;
+import org.junit.jupiter.api.Test;
+
+/** What a broken call to the Graph API comes to: retried only when the request never left. */
+class SendRequestsTest {
+
+    private static final CamelContext CONTEXT = new DefaultCamelContext();
+    private static final HttpHost GRAPH = new HttpHost("https", "graph.facebook.com", 443);
+
+    private final SendRequests requests = new SendRequests(null, null);
+
+    private Map<String, Object> broken(Throwable failure) {
+        Exchange exchange = new DefaultExchange(CONTEXT);
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, failure);
+        exchange.getMessage().setHeader("Authorization", "Bearer EAAG-secret");
+        Map<String, Object> result = requests.brokenCall(exchange);
+        assertNull(exchange.getMessage().getHeader("Authorization"), "the token does not outlive the call");
+        return result;
+    }
+
+    @Test
+    void aConnectionThatNeverOpenedIsRetried() {
+        Exchange exchange = new DefaultExchange(CONTEXT);
+        for (Throwable failure : List.of(
+                // what HttpClient throws when the connect is refused or times out
+                ConnectExceptionSupport.enhance(new ConnectException("Connection refused"), GRAPH),
+                ConnectExceptionSupport.enhance(new SocketTimeoutException("Connect timed out"), GRAPH),
+                new UnknownHostException("graph.facebook.com"),
+                new NoRouteToHostException("No route to host"),
+                new SSLHandshakeException("PKIX path building failed"),
+                new ConnectionRequestTimeoutException("Timeout deadline: 3000 MILLISECONDS"),
+                new CamelExchangeException("the call failed", exchange, new ConnectException("Connection refused")))) {
+            Map<String, Object> result = broken(failure);
+            assertEquals("RETRY_LATER", result.get("kind"), failure.toString());
+            assertEquals("Connection failed", result.get("title"), failure.toString());
+        }
+    }
+
+    @Test
+    void aCallThatMayHaveReachedMetaIsUnconfirmed() {
+        for (Throwable failure : List.of(
+                new SocketTimeoutException("Read timed out"),
+                new SocketException("Connection reset"),
+                new NoHttpResponseException("graph.facebook.com:443 failed to respond"),
+                new ConnectionClosedException("Premature end of Content-Length delimited message body"),
+                new SSLException("Connection reset"),
+                new InterruptedIOException("interrupted"),
+                new IOException("Broken pipe"))) {
+            Map<String, Object> result = broken(failure);
+            assertEquals("UNKNOWN", result.get("kind"), failure.toString());
+            assertTrue(((String) result.get("message")).contains(failure.getClass().getSimpleName()), result::toString);
+        }
+    }
+}
