@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import herald.simulator.SimTemplate;
 import herald.testing.HeraldServer;
 import org.apache.camel.Route;
+import org.apache.camel.component.http.HttpComponent;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -159,6 +160,55 @@ class SendFailuresTest {
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void answersWithRetryAfterAreOneRequestPerAttempt() throws Exception {
+        // Each recipient's first send is refused with Retry-After: 1, which Apache HttpClient would
+        // honour by repeating the POST itself, unseen by Herald. Accepted from the second on.
+        RetryAfterStub graph = fixture.use(new RetryAfterStub());
+        SimTemplate template = template("Hello {{1}}.");
+        FakeMeta meta = fixture.use(FakeMeta.start(80, b -> b, template));
+        long account = fixture.account(meta, 80, null, graph.baseUrl());
+        List<String> bare = DispatchFixture.numbers(4);
+        List<String> transientError = DispatchFixture.numbers(4);
+        List<String> throughput = DispatchFixture.numbers(4);
+        bare.forEach(to -> graph.refuseFirst(to, new RetryAfterStub.Refusal(503, "text/html",
+                "<html><body><h1>503 Service Unavailable</h1></body></html>")));
+        transientError.forEach(to -> graph.refuseFirst(to, new RetryAfterStub.Refusal(503, "application/json",
+                "{\"error\":{\"message\":\"(#131000) Something went wrong\",\"type\":\"OAuthException\",\"code\":131000}}")));
+        throughput.forEach(to -> graph.refuseFirst(to, new RetryAfterStub.Refusal(429, "application/json",
+                "{\"error\":{\"message\":\"(#130429) Rate limit hit\",\"type\":\"OAuthException\",\"code\":130429}}")));
+        List<String> numbers = new ArrayList<>(bare);
+        numbers.addAll(transientError);
+        numbers.addAll(throughput);
+        String campaign = campaign(account, template, numbers);
+
+        DispatchFixture.await("every send to be answered", LIMIT,
+                () -> fixture.messages(campaign).size() == numbers.size()
+                        && fixture.countMessages(campaign, "Queued", "Sending", "Retrying") == 0,
+                () -> fixture.messageCounts(campaign).toString());
+        Map<String, Map<String, Object>> rows = fixture.messages(campaign);
+        for (String to : bare) {
+            assertEquals("Unconfirmed", rows.get(to).get("status"), rows.get(to)::toString);
+            assertEquals(1, graph.requests(to), "one request, never repeated: " + to);
+        }
+        for (String to : numbers.subList(bare.size(), numbers.size())) {
+            assertEquals("Sent", rows.get(to).get("status"), rows.get(to)::toString);
+            assertEquals(2, ((Number) rows.get(to).get("attempts")).intValue(), rows.get(to)::toString);
+            assertEquals(2, graph.requests(to), "one request per attempt: " + to);
+        }
+    }
+
+    @Test
+    void graphApiClientsNeverRetryOnTheirOwn() {
+        // Meta is reached over https, a separate component from http with settings of its own.
+        for (String scheme : List.of("http", "https")) {
+            HttpComponent component = fixture.herald.context().getComponent(scheme, HttpComponent.class);
+            assertTrue(component.isAutomaticRetriesDisabled(), scheme);
+            assertEquals(400, component.getConnectionsPerRoute(), scheme);
+            assertEquals(30000, component.getResponseTimeout(), scheme);
         }
     }
 

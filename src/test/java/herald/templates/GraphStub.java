@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -38,6 +39,7 @@ final class GraphStub implements AutoCloseable {
     private final Map<String, List<ObjectNode>> templates = new ConcurrentHashMap<>();
     private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
     private final List<String> nextLinks = Collections.synchronizedList(new ArrayList<>());
+    private final Set<String> unavailable = ConcurrentHashMap.newKeySet();
 
     GraphStub(int pageSize) throws IOException {
         this.pageSize = pageSize;
@@ -57,6 +59,11 @@ final class GraphStub implements AutoCloseable {
 
     void templates(String wabaId, List<ObjectNode> list) {
         templates.put(wabaId, List.copyOf(list));
+    }
+
+    /** The account's template list answers a bare 503 with Retry-After, as a proxy in front of Graph may. */
+    void unavailable(String wabaId) {
+        unavailable.add(wabaId);
     }
 
     List<Request> requests() {
@@ -109,6 +116,16 @@ final class GraphStub implements AutoCloseable {
             return;
         }
         String wabaId = parts[2];
+        if (unavailable.contains(wabaId)) {
+            byte[] page = "<html><body><h1>503 Service Unavailable</h1></body></html>".getBytes(StandardCharsets.US_ASCII);
+            exchange.getResponseHeaders().set("Content-Type", "text/html");
+            exchange.getResponseHeaders().set("Retry-After", "1");
+            exchange.sendResponseHeaders(503, page.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(page);
+            }
+            return;
+        }
         if (!("Bearer " + tokens.get(wabaId)).equals(authorization)) {
             answer(exchange, 401, "{\"error\":{\"message\":\"Invalid OAuth access token - Cannot parse access token\","
                     + "\"type\":\"OAuthException\",\"code\":190,\"fbtrace_id\":\"Atrace\"}}");

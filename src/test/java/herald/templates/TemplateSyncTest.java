@@ -216,6 +216,21 @@ class TemplateSyncTest {
     }
 
     @Test
+    void anUnavailableAnswerWithRetryAfterIsOneRequest() {
+        String token = "EAAG-sync-unavailable-" + digits();
+        Account account = account(token);
+        graph.account(account.wabaId(), token, List.of(
+                template("9301", "kept", "en", "APPROVED", "UTILITY", component("BODY", null, "Kept"))));
+        graph.unavailable(account.wabaId());
+
+        JsonNode report = report(sync(), account);
+
+        assertTrue(report.path("error").asText().contains("HTTP 503"), report.toString());
+        // Apache HttpClient's own retry would have asked again after the Retry-After second.
+        assertEquals(1, graph.requests().size(), graph.requests().toString());
+    }
+
+    @Test
     void aSandboxAccountsSampleTemplatesAreLeftAlone() throws SQLException {
         String token = "EAAG-sync-sandbox-" + digits();
         Account sandbox = account(token);
