@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import herald.domain.SecretCipher;
@@ -59,13 +60,13 @@ public class MediaRequests {
      * Unlike a send, an upload whose answer was lost (a 5xx that is not Meta's) is retried too:
      * uploading twice costs no more than an unused media id.
      */
-    public String mediaId(Exchange exchange) throws IOException {
+    public String mediaId(Exchange exchange) {
         exchange.getMessage().removeHeader("Authorization");
         int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         String body = exchange.getMessage().getBody(String.class);
-        JsonNode answer = JSON.readTree(body == null || body.isBlank() ? "{}" : body);
-        if (status / 100 == 2 && answer.hasNonNull("id")) {
-            return answer.get("id").asText();
+        String id = status / 100 == 2 ? uploadedId(body) : null;
+        if (id != null) {
+            return id;
         }
         CloudApiOutcome outcome = ErrorClassifier.classify(status, body);
         if (outcome.kind() == CloudApiOutcome.Kind.RETRY_LATER
@@ -78,5 +79,14 @@ public class MediaRequests {
         throw new SendFailure.CampaignMustPause(new CloudApiOutcome(CloudApiOutcome.Kind.CAMPAIGN_MUST_PAUSE, status,
                 null, null, null, outcome.code(), "Media upload refused", outcome.message(), outcome.details(),
                 outcome.fbtraceId(), 0, false));
+    }
+
+    private static String uploadedId(String body) {
+        try {
+            JsonNode answer = JSON.readTree(body == null || body.isBlank() ? "{}" : body);
+            return answer.hasNonNull("id") ? answer.get("id").asText() : null;
+        } catch (JsonProcessingException e) {
+            return null;
+        }
     }
 }

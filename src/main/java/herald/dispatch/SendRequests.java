@@ -108,7 +108,7 @@ public class SendRequests {
         return columns(ErrorClassifier.unknown("the answer was lost, Meta may have accepted the message: " + reason));
     }
 
-    static boolean neverLeft(Throwable failure) {
+    private static boolean neverLeft(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof ConnectTimeoutException
                     || t instanceof NoRouteToHostException || t instanceof UnknownHostException
