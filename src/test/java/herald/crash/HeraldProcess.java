@@ -53,9 +53,10 @@ final class HeraldProcess {
                 throw new IllegalStateException("Herald exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                int status = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/api-doc")).build(),
+                // 401 comes from the /api routes themselves: they are up, not just the HTTP server.
+                int status = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/api/accounts")).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (status == 200) {
+                if (status == 401) {
                     return;
                 }
             } catch (IOException e) {
