@@ -1,16 +1,9 @@
 package herald.crash;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import herald.testing.ApiClient;
@@ -29,29 +22,10 @@ class AnsweredWritesSurviveKillTest {
 
     private static final String ADMIN_PASSWORD = "kill-test-password";
     private static HeraldProcess herald;
-    private static String postgresDb;
 
     @BeforeAll
     static void start() throws Exception {
-        Path dataDir = Files.createTempDirectory("herald-kill-");
-        int port = HeraldProcess.freePort();
-        Map<String, String> env = new HashMap<>();
-        env.put("HERALD_DATA_DIR", dataDir.toString());
-        env.put("HERALD_PORT", Integer.toString(port));
-        env.put("HERALD_MANAGEMENT_PORT", Integer.toString(HeraldProcess.freePort()));
-        env.put("HERALD_ADMIN_PASSWORD", ADMIN_PASSWORD);
-        env.put("HERALD_SANDBOX", "false");
-        env.put("HERALD_ENCRYPTION_KEY", "kill-test-encryption-key");
-        if ("postgresql".equals(System.getProperty("herald.test.db", "h2"))) {
-            postgresDb = "herald_kill_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
-                 Statement s = c.createStatement()) {
-                s.execute("CREATE DATABASE " + postgresDb);
-            }
-            env.put("HERALD_DB_URL", "jdbc:postgresql://127.0.0.1:5432/" + postgresDb);
-            env.put("HERALD_DB_USER", "postgres");
-        }
-        herald = new HeraldProcess(env, dataDir.resolve("herald.log"), port);
+        herald = HeraldProcess.fresh("kill", ADMIN_PASSWORD, Map.of());
         herald.start();
     }
 
@@ -59,12 +33,6 @@ class AnsweredWritesSurviveKillTest {
     static void stop() throws Exception {
         if (herald != null) {
             herald.stop();
-        }
-        if (postgresDb != null) {
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
-                 Statement s = c.createStatement()) {
-                s.execute("DROP DATABASE IF EXISTS " + postgresDb + " WITH (FORCE)");
-            }
         }
     }
 
