@@ -3,7 +3,6 @@ package herald.config;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -52,9 +51,10 @@ public class HeraldConfiguration implements CamelConfiguration {
         Files.createDirectories(dataDir);
         boolean sandbox = Boolean.parseBoolean(props.resolveProperty("herald.sandbox").orElse("false"));
 
-        DataSource dataSource = dataSource(props, dataDir);
+        HikariDataSource dataSource = dataSource(props, dataDir);
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
         bind(context, "dataSource", dataSource);
+        bind(context, "durableCommits", new DurableCommits(dataSource, dataSource.getJdbcUrl()));
         bind(context, "dbTx", transactionPolicy(new DataSourceTransactionManager(dataSource)));
 
         ConnectionFactory connectionFactory = connectionFactory(context, props, dataDir);
@@ -117,7 +117,7 @@ public class HeraldConfiguration implements CamelConfiguration {
         context.getRegistry().bind(name, bean);
     }
 
-    private static DataSource dataSource(PropertiesComponent props, Path dataDir) {
+    private static HikariDataSource dataSource(PropertiesComponent props, Path dataDir) {
         String url = props.resolveProperty("herald.db.url").orElse("");
         HikariConfig config = new HikariConfig();
         if (url.isBlank()) {

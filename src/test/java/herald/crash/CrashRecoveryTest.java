@@ -1,13 +1,7 @@
 package herald.crash;
 
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -15,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import herald.simulator.CloudApiSimulator;
@@ -27,7 +20,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A real Herald process is killed with SIGKILL several times, at random moments, while it splits
@@ -47,41 +39,20 @@ class CrashRecoveryTest {
 
     private static CloudApiSimulator simulator;
     private static HeraldProcess herald;
-    private static String postgresDb;
-    private static Path dataDir;
 
     @BeforeAll
     static void start() throws Exception {
         CloudApiSimulator.preferNoDelay();
-        dataDir = Files.createTempDirectory("herald-crash-");
-        int port = HeraldProcess.freePort();
+        herald = HeraldProcess.fresh("crash", ADMIN_PASSWORD, Map.of(
+                "HERALD_SEND_CONSUMERS", "40",
+                "HERALD_SEND_UNCONFIRMED_QUIET_SECONDS", "0"));
         simulator = new CloudApiSimulator(SimulatorConfig.builder().port(0).accessToken(TOKEN)
                 .template(new SimTemplate("1", "crash_notice", "en", "APPROVED", "UTILITY", "POSITIONAL", "NONE", null,
                         "Hello {{1}}, your code is {{2}}."))
                 .throughputPerSecond(1000).latency(20, 20).noAsyncFailures()
-                .webhook(URI.create("http://127.0.0.1:" + port + "/webhooks/whatsapp"), APP_SECRET)
+                .webhook(URI.create("http://127.0.0.1:" + herald.port() + "/webhooks/whatsapp"), APP_SECRET)
                 .statusDelays(200, 400)
                 .build()).start();
-
-        Map<String, String> env = new HashMap<>();
-        env.put("HERALD_DATA_DIR", dataDir.toString());
-        env.put("HERALD_PORT", Integer.toString(port));
-        env.put("HERALD_MANAGEMENT_PORT", Integer.toString(HeraldProcess.freePort()));
-        env.put("HERALD_ADMIN_PASSWORD", ADMIN_PASSWORD);
-        env.put("HERALD_SANDBOX", "false");
-        env.put("HERALD_ENCRYPTION_KEY", "crash-test-encryption-key");
-        env.put("HERALD_SEND_CONSUMERS", "40");
-        env.put("HERALD_SEND_UNCONFIRMED_QUIET_SECONDS", "0");
-        if ("postgresql".equals(System.getProperty("herald.test.db", "h2"))) {
-            postgresDb = "herald_crash_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
-                 Statement s = c.createStatement()) {
-                s.execute("CREATE DATABASE " + postgresDb);
-            }
-            env.put("HERALD_DB_URL", "jdbc:postgresql://127.0.0.1:5432/" + postgresDb);
-            env.put("HERALD_DB_USER", "postgres");
-        }
-        herald = new HeraldProcess(env, dataDir.resolve("herald.log"), port);
         herald.start();
     }
 
@@ -92,12 +63,6 @@ class CrashRecoveryTest {
         }
         if (simulator != null) {
             simulator.stop();
-        }
-        if (postgresDb != null) {
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
-                 Statement s = c.createStatement()) {
-                s.execute("DROP DATABASE IF EXISTS " + postgresDb + " WITH (FORCE)");
-            }
         }
     }
 

@@ -7,9 +7,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Herald as a separate operating-system process, started from the test's own classpath in the
@@ -20,12 +26,50 @@ final class HeraldProcess {
     private final Map<String, String> env;
     private final Path log;
     private final int port;
+    private final String postgresDb;
     private Process process;
 
-    HeraldProcess(Map<String, String> env, Path log, int port) {
+    private HeraldProcess(Map<String, String> env, Path log, int port, String postgresDb) {
         this.env = env;
         this.log = log;
         this.port = port;
+        this.postgresDb = postgresDb;
+    }
+
+    /**
+     * A Herald, not yet started, on a new data folder and, when the tests run on PostgreSQL, a new
+     * database (dropped by {@link #stop()}); {@code settings} are environment variables on top.
+     */
+    static HeraldProcess fresh(String name, String adminPassword, Map<String, String> settings) throws Exception {
+        Path dataDir = Files.createTempDirectory("herald-" + name + "-");
+        int port = freePort();
+        Map<String, String> env = new HashMap<>();
+        env.put("HERALD_DATA_DIR", dataDir.toString());
+        env.put("HERALD_PORT", Integer.toString(port));
+        env.put("HERALD_MANAGEMENT_PORT", Integer.toString(freePort()));
+        env.put("HERALD_ADMIN_PASSWORD", adminPassword);
+        env.put("HERALD_SANDBOX", "false");
+        env.put("HERALD_ENCRYPTION_KEY", name + "-test-encryption-key");
+        String postgresDb = null;
+        if ("postgresql".equals(System.getProperty("herald.test.db", "h2"))) {
+            postgresDb = "herald_" + name + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+            postgres("CREATE DATABASE " + postgresDb);
+            env.put("HERALD_DB_URL", "jdbc:postgresql://127.0.0.1:5432/" + postgresDb);
+            env.put("HERALD_DB_USER", "postgres");
+        }
+        env.putAll(settings);
+        return new HeraldProcess(env, dataDir.resolve("herald.log"), port, postgresDb);
+    }
+
+    private static void postgres(String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
+             Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    int port() {
+        return port;
     }
 
     static int freePort() throws IOException {
@@ -53,9 +97,10 @@ final class HeraldProcess {
                 throw new IllegalStateException("Herald exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                int status = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/api-doc")).build(),
+                // 401 comes from the /api routes themselves: they are up, not just the HTTP server.
+                int status = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/api/accounts")).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (status == 200) {
+                if (status == 401) {
                     return;
                 }
             } catch (IOException e) {
@@ -72,10 +117,13 @@ final class HeraldProcess {
         process.waitFor();
     }
 
-    void stop() throws InterruptedException {
+    void stop() throws Exception {
         if (process != null && process.isAlive()) {
             process.destroy();
             process.waitFor();
+        }
+        if (postgresDb != null) {
+            postgres("DROP DATABASE IF EXISTS " + postgresDb + " WITH (FORCE)");
         }
     }
 }

@@ -1,0 +1,67 @@
+package herald.config;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import javax.sql.DataSource;
+
+/**
+ * Makes committed transactions survive a kill of this process before Herald acts on them: before
+ * a request to Meta leaves, before a JMS message is acknowledged, before a file leaves the inbox
+ * and before an API call that changed something is answered.
+ *
+ * <p>PostgreSQL has written a commit to its log when the commit returns, so nothing is to be done.
+ * Embedded H2 has no log: a commit lives in memory until its background writer stores it, up to
+ * half a second later, and a SIGKILL in between loses it. A CHECKPOINT stores every commit made
+ * before it, so callers share them: whoever arrives while one runs waits for the next, which
+ * covers all of them (a group commit), and a busy node pays one CHECKPOINT per round, not per call.
+ */
+public final class DurableCommits {
+
+    private final DataSource dataSource;
+    private final boolean needed;
+    private final Object lock = new Object();
+    /** Calls registered so far, and how many of them the last finished CHECKPOINT covered. */
+    private long requested;
+    private long covered;
+    private boolean checkpointRunning;
+
+    public DurableCommits(DataSource dataSource, String jdbcUrl) {
+        this.dataSource = dataSource;
+        this.needed = jdbcUrl.startsWith("jdbc:h2:file:");
+    }
+
+    /** Returns once every transaction this thread committed before the call is on disk. */
+    public void await() throws SQLException, InterruptedException {
+        if (!needed) {
+            return;
+        }
+        long upTo;
+        synchronized (lock) {
+            long ticket = ++requested;
+            while (covered < ticket && checkpointRunning) {
+                lock.wait();
+            }
+            if (covered >= ticket) {
+                return;
+            }
+            checkpointRunning = true;
+            // Everyone registered by now committed before this CHECKPOINT starts.
+            upTo = requested;
+        }
+        boolean stored = false;
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CHECKPOINT");
+            stored = true;
+        } finally {
+            synchronized (lock) {
+                if (stored) {
+                    covered = upTo;
+                }
+                checkpointRunning = false;
+                lock.notifyAll();
+            }
+        }
+    }
+}
