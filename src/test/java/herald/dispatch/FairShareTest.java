@@ -56,11 +56,11 @@ class FairShareTest {
 
         Set<String> smallSet = new HashSet<>(smallNumbers);
         List<Long> smallTimes = new ArrayList<>();
-        List<Long> allTimes = new ArrayList<>();
+        List<Long> acceptedTimes = new ArrayList<>();
         List<RecordingProxy.Exchange> accepted = new ArrayList<>();
         for (RecordingProxy.Exchange e : wire.messages()) {
-            allTimes.add(e.arrivedAtMillis());
             if (e.status() == 200) {
+                acceptedTimes.add(e.arrivedAtMillis());
                 accepted.add(e);
                 if (smallSet.contains(e.request().path("to").asText())) {
                     smallTimes.add(e.arrivedAtMillis());
@@ -68,7 +68,7 @@ class FairShareTest {
             }
         }
         smallTimes.sort(null);
-        allTimes.sort(null);
+        acceptedTimes.sort(null);
         long smallStart = smallTimes.get(0) - smallSubmitted;
         // Both run from the small one's first send to its last; its edges are left out.
         long from = smallTimes.get(0) + 1000;
@@ -85,8 +85,8 @@ class FairShareTest {
             }
         }
         int busiestSecond = 0;
-        for (int i = 0, j = 0; i < allTimes.size(); i++) {
-            while (allTimes.get(i) - allTimes.get(j) >= 1000) {
+        for (int i = 0, j = 0; i < acceptedTimes.size(); i++) {
+            while (acceptedTimes.get(i) - acceptedTimes.get(j) >= 1000) {
                 j++;
             }
             busiestSecond = Math.max(busiestSecond, i - j + 1);
@@ -95,7 +95,7 @@ class FairShareTest {
         double seconds = (to - from) / 1000.0;
         System.out.printf("FairShareTest at %d mps (%s): the small campaign's first send %d ms after its submit; "
                         + "while both ran (%.1f s): small %d (%.1f/s), large %d (%.1f/s), small share %.2f; "
-                        + "busiest second %d requests, simulator peak %d, %d refused with 130429%n",
+                        + "busiest second %d accepted, simulator peak %d, %d refused with 130429%n",
                 RATE, fixture.herald.db(), smallStart, seconds, smallInWindow, smallInWindow / seconds, largeInWindow,
                 largeInWindow / seconds, smallShare, busiestSecond,
                 meta.stats().path("peakPerSecond").path(meta.phoneNumberId).asLong(), meta.rejections(130429));
@@ -105,9 +105,12 @@ class FairShareTest {
         Set<String> all = new HashSet<>(largeNumbers);
         all.addAll(smallNumbers);
         DispatchFixture.assertAcceptedOnceEach(meta, all);
-        assertTrue(smallStart < 6000, "the small campaign waited " + smallStart + " ms for its first send");
+        // The large campaign alone needs 30 s at the account's rate: the small one starts after
+        // the large one's window and a split tick, slower only when the machine is very busy.
+        assertTrue(smallStart < 10_000, "the small campaign waited " + smallStart + " ms for its first send");
         assertTrue(seconds >= 5, "the campaigns ran together for only " + seconds + " s");
         assertTrue(smallShare > 0.35 && smallShare < 0.65, "the small campaign's share while both ran: " + smallShare);
-        assertTrue(busiestSecond <= RATE, busiestSecond + " requests in one second");
+        assertTrue(busiestSecond <= RATE, busiestSecond + " sends accepted in one second");
+        assertTrue(meta.stats().path("peakPerSecond").path(meta.phoneNumberId).asLong() <= RATE);
     }
 }
