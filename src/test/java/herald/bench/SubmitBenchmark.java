@@ -26,8 +26,9 @@ import org.apache.camel.main.Main;
 
 /**
  * Times a submit: a Recipient List of N rows (CSV import), then Submit (the streaming check) and
- * the split into N WhatsApp Message rows and N exchanges on the Artemis send queue (sending is
- * off, so the queue depth is the split's output). Prints the figures and the peak heap.
+ * the split into N WhatsApp Message rows and the campaign's window of exchanges on the Artemis
+ * send queue (sending is off, so the window stays full and the queue depth is its size). Prints
+ * the figures and the peak heap.
  *
  * <pre>
  * ./mvnw -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
@@ -127,23 +128,22 @@ public final class SubmitBenchmark {
         long t1 = System.nanoTime();
         api.post("/api/campaigns/" + name + "/submit", Map.of()).expect(202);
         long submitCallMs = (System.nanoTime() - t1) / 1_000_000;
-        JsonNode campaign;
+        long rows;
         do {
             Thread.sleep(200);
-            campaign = api.get("/api/campaigns/" + name).json(200);
-        } while (!campaign.path("splitState").asText().equals("DONE"));
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+                 var rs = s.executeQuery("SELECT COUNT(*) FROM whatsapp_message")) {
+                rs.next();
+                rows = rs.getLong(1);
+            }
+        } while (rows < recipients);
         long splitMs = (System.nanoTime() - t1) / 1_000_000;
-        long rows;
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-             var rs = s.executeQuery("SELECT COUNT(*) FROM whatsapp_message")) {
-            rs.next();
-            rows = rs.getLong(1);
-        }
         System.out.printf("%n== submit benchmark (%s, %,d recipients) ==%n", db, recipients);
         System.out.printf("CSV import: %,d ms (%s added)%n", importMs, imported.path("import").path("added"));
         System.out.printf("submit call (checks every row): %,d ms%n", submitCallMs);
-        System.out.printf("submit to split done: %,d ms (%,.0f recipients/s)%n", splitMs, recipients * 1000.0 / splitMs);
-        System.out.printf("message rows: %,d, send queue depth: %,d%n", rows, queueDepth());
+        System.out.printf("submit to every row written: %,d ms (%,.0f recipients/s)%n", splitMs, recipients * 1000.0 / splitMs);
+        // Sending is off, so the campaign's window (herald.split.window-seconds at 1,000 mps) stays full.
+        System.out.printf("message rows: %,d, send queue depth: %,d (the window)%n", rows, queueDepth());
         System.out.printf("peak heap during submit and split: %,d MB (max heap %,d MB)%n", peakHeapMb(),
                 Runtime.getRuntime().maxMemory() / (1024 * 1024));
     }

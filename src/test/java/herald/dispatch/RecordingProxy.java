@@ -25,8 +25,8 @@ import herald.testing.ApiClient;
  */
 final class RecordingProxy implements AutoCloseable {
 
-    /** One POST to /messages: the JSON Herald sent and the HTTP status the simulator answered. */
-    record Exchange(JsonNode request, int status) {
+    /** One POST to /messages: the JSON Herald sent, the HTTP status the simulator answered, when it arrived. */
+    record Exchange(JsonNode request, int status, long arrivedAtMillis) {
     }
 
     private final String target;
@@ -63,6 +63,7 @@ final class RecordingProxy implements AutoCloseable {
 
     private void forward(HttpExchange exchange) throws IOException {
         try (exchange) {
+            long arrived = System.currentTimeMillis();
             byte[] body = exchange.getRequestBody().readAllBytes();
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target + exchange.getRequestURI()))
                     .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
@@ -82,7 +83,7 @@ final class RecordingProxy implements AutoCloseable {
                 return;
             }
             if (exchange.getRequestMethod().equals("POST") && exchange.getRequestURI().getPath().endsWith("/messages")) {
-                messages.add(new Exchange(ApiClient.JSON.readTree(body), answer.statusCode()));
+                messages.add(new Exchange(ApiClient.JSON.readTree(body), answer.statusCode(), arrived));
             }
             answer.headers().firstValue("Content-Type").ifPresent(v -> exchange.getResponseHeaders().set("Content-Type", v));
             exchange.sendResponseHeaders(answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
