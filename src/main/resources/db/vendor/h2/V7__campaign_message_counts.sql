@@ -13,6 +13,9 @@ CREATE TABLE campaign_message_count_change (
     status      VARCHAR(20) NOT NULL,
     n           BIGINT      NOT NULL
 );
+-- H2 joins the report's derived table campaign by campaign, reading the changes once per campaign:
+-- without this index, 20,000 waiting changes made the report of 100 campaigns take a second.
+CREATE INDEX ix_count_change_campaign ON campaign_message_count_change (campaign_id);
 
 CREATE TRIGGER count_message_changes AFTER INSERT, UPDATE, DELETE ON whatsapp_message
     FOR EACH ROW CALL 'herald.report.H2MessageCounts';
