@@ -2,7 +2,11 @@ package herald.config;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Locale;
 
+import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -52,7 +56,7 @@ public class HeraldConfiguration implements CamelConfiguration {
         boolean sandbox = Boolean.parseBoolean(props.resolveProperty("herald.sandbox").orElse("false"));
 
         HikariDataSource dataSource = dataSource(props, dataDir);
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        Flyway.configure().dataSource(dataSource).locations(migrations(dataSource)).load().migrate();
         bind(context, "dataSource", dataSource);
         bind(context, "durableCommits", new DurableCommits(dataSource, dataSource.getJdbcUrl()));
         bind(context, "dbTx", transactionPolicy(new DataSourceTransactionManager(dataSource)));
@@ -111,6 +115,17 @@ public class HeraldConfiguration implements CamelConfiguration {
                 props.resolveProperty("herald.admin.password").orElse(""));
         Monitoring.configure(context, dataDir);
         LOG.info("Herald data folder: {}", dataDir);
+    }
+
+    /**
+     * Flyway's locations: db/migration serves both databases, db/vendor/h2 or db/vendor/postgresql
+     * what each does its own way (the triggers of the report's counts).
+     */
+    static String[] migrations(DataSource dataSource) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            String vendor = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+            return new String[] {"classpath:db/migration", "classpath:db/vendor/" + vendor};
+        }
     }
 
     private static void bind(CamelContext context, String name, Object bean) {

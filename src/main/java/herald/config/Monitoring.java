@@ -47,7 +47,7 @@ final class Monitoring {
                 ConnectionFactory.class);
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
-            health.register(new DatabaseHealthCheck(dataSource, "classpath:db/migration"));
+            health.register(new DatabaseHealthCheck(dataSource, HeraldConfiguration.migrations(dataSource)));
             health.register(new BrokerHealthCheck(broker,
                     context.hasService(EmbeddedBroker.class) != null ? "embedded" : "external"));
         }

@@ -27,10 +27,10 @@ public final class DatabaseHealthCheck extends AbstractHealthCheck {
     private final DataSource dataSource;
     private final Flyway flyway;
 
-    public DatabaseHealthCheck(DataSource dataSource, String migrationLocation) {
+    public DatabaseHealthCheck(DataSource dataSource, String... migrationLocations) {
         super("herald", "database");
         this.dataSource = dataSource;
-        this.flyway = Flyway.configure().dataSource(dataSource).locations(migrationLocation).load();
+        this.flyway = Flyway.configure().dataSource(dataSource).locations(migrationLocations).load();
     }
 
     @Override

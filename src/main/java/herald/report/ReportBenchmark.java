@@ -60,6 +60,8 @@ public final class ReportBenchmark {
     private static final String PG_SERVER = "jdbc:postgresql://127.0.0.1:5432/";
     private static final String ADMIN_PASSWORD = "benchmark-admin-password";
     private static final int ACCOUNTS = 4;
+    private static final int CHANGES_WAITING = 20_000;
+    private static final int STATUS_WRITERS = 40;
     private static final List<String> FILL_STATUSES = List.of("Completed", "Partially Failed", "Cancelled", "In Progress");
 
     private final String db;
@@ -152,6 +154,7 @@ public final class ReportBenchmark {
                 return null;
             }), rows[0] + " campaigns");
         }
+        timeWithChangesWaiting(producer, report);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         String authorization = "Basic " + Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
         for (String format : List.of("json", "csv")) {
@@ -168,6 +171,158 @@ public final class ReportBenchmark {
             }), String.format(Locale.ROOT, "%,d bytes", bytes[0]));
         }
         System.out.printf(Locale.ROOT, "%nLoad average after timing: %.2f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        if (db.equals("postgresql")) {
+            timeStatusChanges();
+        }
+        checkExact(producer, report);
+    }
+
+    /**
+     * The report while the fold is stopped and CHANGES_WAITING change rows wait for it (they add up
+     * to nothing, so the figures stay right): what it costs when changes come faster than a fold a
+     * second takes them, or the fold is late.
+     */
+    private void timeWithChangesWaiting(ProducerTemplate producer, BulkStatusReport report) throws Exception {
+        herald.getCamelContext().getRouteController().stopRoute("fold-message-count-changes");
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO campaign_message_count_change (campaign_id, status, n) SELECT c.id, 'Read', "
+                    + "CASE WHEN MOD(s.n, 2) = 0 THEN 1 ELSE -1 END FROM bulk_whatsapp_message c CROSS JOIN "
+                    + (db.equals("postgresql") ? "generate_series" : "SYSTEM_RANGE") + "(1, " + (CHANGES_WAITING / campaigns)
+                    + ") AS s(n) WHERE c.created_by = 'benchmark'");
+        }
+        Map<String, Object> query = report.filters(new DefaultExchange(herald.getCamelContext()).getMessage());
+        print(String.format(Locale.ROOT, "query  all campaigns, %,d changes waiting", count(
+                "SELECT COUNT(*) FROM campaign_message_count_change")), time(() -> {
+            producer.requestBody("direct:bulk-whatsapp-status-rows", query, List.class);
+            return null;
+        }), "fold stopped");
+        herald.getCamelContext().getRouteController().startRoute("fold-message-count-changes");
+    }
+
+    /**
+     * What the counting triggers cost the send path: STATUS_WRITERS connections change messages of
+     * one running campaign, each message Queued to Sending then to Sent in two single-row
+     * statements as a send's claim and its result do, with the triggers off and on by turns. The
+     * rounds with the triggers off put their messages back with the triggers still off, so the
+     * counts stay true.
+     */
+    private void timeStatusChanges() throws Exception {
+        long campaign = count("SELECT MIN(id) FROM bulk_whatsapp_message WHERE created_by = 'benchmark' AND status = 'In Progress'");
+        List<Long> ids = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id FROM whatsapp_message WHERE bulk_message_reference = " + campaign
+                     + " AND status = 'Queued' ORDER BY id")) {
+            while (rs.next()) {
+                ids.add(rs.getLong(1));
+            }
+        }
+        System.out.printf(Locale.ROOT, "%nStatus changes: %d connections, %,d messages of one campaign, Queued -> Sending -> Sent "
+                + "(2 single-row statements each), changes per second:%n", STATUS_WRITERS, ids.size());
+        String triggers = "ALTER TABLE whatsapp_message %s TRIGGER count_updated_messages";
+        for (int round = 0; round < 3; round++) {
+            for (boolean on : List.of(false, true)) {
+                if (!on) {
+                    execute(triggers.formatted("DISABLE"));
+                }
+                double perSecond = changeStatuses(ids);
+                requeue(ids);
+                if (!on) {
+                    execute(triggers.formatted("ENABLE"));
+                }
+                System.out.printf(Locale.ROOT, "  round %d, counting triggers %-3s %,8.0f /s   (load average %.2f)%n", round + 1,
+                        on ? "on" : "off", perSecond, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            }
+        }
+    }
+
+    private void requeue(List<Long> ids) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE whatsapp_message SET status = 'Queued' WHERE id = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+            ps.executeUpdate();
+        }
+    }
+
+    private double changeStatuses(List<Long> ids) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(STATUS_WRITERS);
+        long t0 = System.nanoTime();
+        try {
+            List<Future<Void>> writers = new ArrayList<>();
+            for (int w = 0; w < STATUS_WRITERS; w++) {
+                int first = w;
+                writers.add(pool.submit((Callable<Void>) () -> {
+                    try (Connection c = dataSource.getConnection();
+                         PreparedStatement ps = c.prepareStatement("UPDATE whatsapp_message SET status = ?, "
+                                 + "updated_at = CURRENT_TIMESTAMP WHERE id = ?")) {
+                        for (int i = first; i < ids.size(); i += STATUS_WRITERS) {
+                            for (String status : List.of("Sending", "Sent")) {
+                                ps.setString(1, status);
+                                ps.setLong(2, ids.get(i));
+                                ps.executeUpdate();
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> writer : writers) {
+                writer.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        return ids.size() * 2 / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The report's counts of every campaign against a GROUP BY over the message rows: they must be equal. */
+    private void checkExact(ProducerTemplate producer, BulkStatusReport report) throws Exception {
+        Map<String, Object> query = report.filters(new DefaultExchange(herald.getCamelContext()).getMessage());
+        Map<Long, Map<String, Long>> reported = new LinkedHashMap<>();
+        for (Object row : producer.requestBody("direct:bulk-whatsapp-status-rows", query, List.class)) {
+            Map<?, ?> r = (Map<?, ?>) row;
+            Map<String, Long> counts = reported.computeIfAbsent(((Number) r.get("id")).longValue(), id -> new LinkedHashMap<>());
+            for (String column : BulkStatusReport.COUNTS) {
+                counts.put(column, ((Number) r.get(column.equals("read") ? "read_count" : column)).longValue());
+            }
+        }
+        Map<Long, Map<String, Long>> counted = new LinkedHashMap<>();
+        for (long id : reported.keySet()) {
+            counted.put(id, new LinkedHashMap<>(Map.of("total", 0L, "sent", 0L, "delivered", 0L, "read", 0L, "failed", 0L,
+                    "queued", 0L, "cancelled", 0L, "unconfirmed", 0L)));
+        }
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT bulk_message_reference, status, COUNT(*) FROM whatsapp_message "
+                     + "GROUP BY bulk_message_reference, status")) {
+            while (rs.next()) {
+                Map<String, Long> counts = counted.computeIfAbsent(rs.getLong(1), id -> new LinkedHashMap<>());
+                long n = rs.getLong(3);
+                List<String> columns = switch (rs.getString(2)) {
+                    case "Sent" -> List.of("sent");
+                    case "Delivered" -> List.of("sent", "delivered");
+                    case "Read" -> List.of("sent", "delivered", "read");
+                    case "Failed" -> List.of("failed");
+                    case "Queued", "Sending", "Retrying" -> List.of("queued");
+                    case "Cancelled" -> List.of("cancelled");
+                    default -> List.of("unconfirmed");
+                };
+                counts.merge("total", n, Long::sum);
+                columns.forEach(column -> counts.merge(column, n, Long::sum));
+            }
+        }
+        for (Map.Entry<Long, Map<String, Long>> campaign : counted.entrySet()) {
+            if (!campaign.getValue().equals(reported.get(campaign.getKey()))) {
+                throw new IllegalStateException("campaign " + campaign.getKey() + ": the report says " + reported.get(campaign.getKey())
+                        + ", the message rows " + campaign.getValue());
+            }
+        }
+        System.out.printf(Locale.ROOT, "%nExact: every count of the report equals a GROUP BY over the messages (%d campaigns)%n",
+                counted.size());
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
     }
 
     private void start() throws Exception {
@@ -195,6 +350,8 @@ public final class ReportBenchmark {
         herald.addOverrideProperty("herald.db.password", "");
         // The timed figures are the report's alone: no reconciliation sweeps the filled campaigns meanwhile.
         herald.addOverrideProperty("herald.results.reconcile-period-ms", "86400000");
+        // Enough connections for the status writers to run side by side, as that many senders would.
+        herald.addOverrideProperty("herald.db.pool-size", Integer.toString(STATUS_WRITERS + 8));
         herald.start();
         dataSource = herald.getCamelContext().getRegistry().lookupByNameAndType("dataSource", DataSource.class);
     }
@@ -203,8 +360,9 @@ public final class ReportBenchmark {
      * Accounts, templates and campaigns first, then the messages campaign by campaign in two
      * parallel connections. On PostgreSQL the plain indexes of whatsapp_message are built once
      * after the load (far faster than maintaining them row by row) and foreign keys are not
-     * checked during it (the rows are made to match them); then VACUUM ANALYZE, as autovacuum
-     * would eventually do, so the planner knows the table and index-only scans see all-visible pages.
+     * checked during it (the rows are made to match them), nor are the report's counting triggers
+     * run, so the report's counts of the filled messages are taken once at the end; then VACUUM
+     * ANALYZE, as autovacuum would eventually do, so the planner knows the table and index-only scans see all-visible pages.
      */
     private void fill() throws Exception {
         long started = System.nanoTime();
@@ -276,6 +434,12 @@ public final class ReportBenchmark {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             for (String index : dropped) {
                 s.execute(index);
+            }
+            if (postgres) {
+                // session_replication_role = replica silenced the counting triggers too: count the filled messages once.
+                s.execute("INSERT INTO campaign_message_count (campaign_id, status, n) SELECT m.bulk_message_reference, m.status, "
+                        + "COUNT(*) FROM whatsapp_message m JOIN bulk_whatsapp_message c ON c.id = m.bulk_message_reference "
+                        + "WHERE c.created_by = 'benchmark' GROUP BY m.bulk_message_reference, m.status");
             }
             s.execute(postgres ? "VACUUM ANALYZE" : "ANALYZE");
         }
@@ -350,13 +514,13 @@ public final class ReportBenchmark {
     }
 
     /**
-     * Changes one message before each run, untimed, as sends do all the time: H2 answers a query
-     * it ran before from its last result while no table changed, which would time nothing.
+     * Changes one message's status before each run, untimed, as sends do all the time: H2 answers a
+     * query it ran before from its last result while no table changed, which would time nothing.
      */
     private void touch() throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.executeUpdate("UPDATE whatsapp_message SET updated_at = CURRENT_TIMESTAMP "
-                    + "WHERE id = (SELECT MIN(id) FROM whatsapp_message)");
+            s.executeUpdate("UPDATE whatsapp_message SET status = CASE WHEN status = 'Read' THEN 'Delivered' ELSE 'Read' END, "
+                    + "updated_at = CURRENT_TIMESTAMP WHERE id = (SELECT MIN(id) FROM whatsapp_message)");
         }
     }
 
