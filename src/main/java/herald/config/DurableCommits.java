@@ -12,10 +12,13 @@ import javax.sql.DataSource;
  * and before an API call that changed something is answered.
  *
  * <p>PostgreSQL has written a commit to its log when the commit returns, so nothing is to be done.
- * Embedded H2 has no log: a commit lives in memory until its background writer stores it, up to
- * half a second later, and a SIGKILL in between loses it. A CHECKPOINT stores every commit made
- * before it, so callers share them: whoever arrives while one runs waits for the next, which
- * covers all of them (a group commit), and a busy node pays one CHECKPOINT per round, not per call.
+ * Embedded H2 has no log: a commit lives in memory until the store is written, and a SIGKILL
+ * before that loses it. H2's own background writer writes through worker threads, so a CHECKPOINT
+ * issued while it runs returns before the data is in the file; with the writer off
+ * ({@code WRITE_DELAY 0}) a CHECKPOINT writes the store itself before it returns. Herald then
+ * writes it on a timer (the {@code store-embedded-database} route) and whenever a caller needs it.
+ * Callers share CHECKPOINTs: whoever arrives while one runs waits for the next, which covers all of
+ * them (a group commit), so a busy node pays one CHECKPOINT per round, not per call.
  */
 public final class DurableCommits {
 
@@ -27,9 +30,14 @@ public final class DurableCommits {
     private long covered;
     private boolean checkpointRunning;
 
-    public DurableCommits(DataSource dataSource, String jdbcUrl) {
+    public DurableCommits(DataSource dataSource, String jdbcUrl) throws SQLException {
         this.dataSource = dataSource;
         this.needed = jdbcUrl.startsWith("jdbc:h2:file:");
+        if (needed) {
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                s.execute("SET WRITE_DELAY 0");
+            }
+        }
     }
 
     /** Returns once every transaction this thread committed before the call is on disk. */
