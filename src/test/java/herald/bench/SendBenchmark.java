@@ -1,17 +1,11 @@
 package herald.bench;
 
-import java.io.BufferedWriter;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -23,8 +17,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -89,11 +81,11 @@ public final class SendBenchmark {
                 .build()).start();
 
         Path dataDir = Files.createTempDirectory("herald-send-bench-");
-        int port = freePort();
+        int port = BenchSupport.freePort();
         Main main = HeraldMain.create();
         main.addOverrideProperty("herald.data-dir", dataDir.toString());
         main.addOverrideProperty("herald.port", Integer.toString(port));
-        main.addOverrideProperty("herald.management-port", Integer.toString(freePort()));
+        main.addOverrideProperty("herald.management-port", Integer.toString(BenchSupport.freePort()));
         main.addOverrideProperty("herald.admin.password", "bench-password");
         main.addOverrideProperty("herald.sandbox", "false");
         main.addOverrideProperty("herald.encryption-key", "bench-encryption-key");
@@ -107,10 +99,7 @@ public final class SendBenchmark {
         String pgDb = null;
         if (db.equals("postgresql")) {
             pgDb = "herald_send_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
-                 Statement s = c.createStatement()) {
-                s.execute("CREATE DATABASE " + pgDb);
-            }
+            BenchSupport.postgres("CREATE DATABASE " + pgDb);
             main.addOverrideProperty("herald.db.url", "jdbc:postgresql://127.0.0.1:5432/" + pgDb);
             main.addOverrideProperty("herald.db.user", "postgres");
         } else {
@@ -137,10 +126,7 @@ public final class SendBenchmark {
             main.stop();
             simulator.stop();
             if (pgDb != null) {
-                try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
-                     Statement s = c.createStatement()) {
-                    s.execute("DROP DATABASE IF EXISTS " + pgDb + " WITH (FORCE)");
-                }
+                BenchSupport.postgres("DROP DATABASE IF EXISTS " + pgDb + " WITH (FORCE)");
             }
         }
         System.exit(exit);
@@ -156,16 +142,8 @@ public final class SendBenchmark {
         account.put("apiBaseUrl", simulator.baseUrl());
         account.put("messagesPerSecond", mps);
         long accountId = api.post("/api/accounts", account).json(201).path("id").asLong();
-        long templateId = api.post("/api/templates", Map.of("accountId", accountId, "name", "bench_notice", "language", "en",
-                "status", "APPROVED", "components", List.of(Map.of("type", "BODY", "text", "Hello {{1}}, code {{2}}."))))
-                .json(201).path("id").asLong();
-        Path csv = dataDir.resolve("bench.csv");
-        try (BufferedWriter w = Files.newBufferedWriter(csv)) {
-            w.write("mobile_number,recipient_name,name,code\n");
-            for (int i = 0; i < recipients; i++) {
-                w.write(String.format("+4915%09d,R%d,R%d,%d%n", 100_000_000 + i, i, i, 1000 + i));
-            }
-        }
+        long templateId = BenchSupport.template(api, accountId);
+        Path csv = BenchSupport.recipientsCsv(dataDir, recipients);
         long listId = api.post("/api/recipient-lists", Map.of("name", "bench")).json(201).path("id").asLong();
         JsonNode imported = api.postFile("/api/recipient-lists/" + listId + "/import", "text/csv", csv).json(200);
         if (imported.path("import").path("added").asLong() != recipients) {
@@ -177,7 +155,7 @@ public final class SendBenchmark {
         ManagedRouteMBean sendRoute = main.getCamelContext().getCamelContextExtension()
                 .getContextPlugin(ManagedCamelContext.class).getManagedRoute(SEND_ROUTE);
         System.gc();
-        resetPeaks();
+        BenchSupport.resetPeaks();
         String loadBefore = loadAverage();
         long cpuBefore = processCpuNanos();
         Instant submitted = Instant.now();
@@ -205,7 +183,7 @@ public final class SendBenchmark {
                                 + "%d in flight, send queue %,d, load %s%n", (now - t0) / 1e9, status,
                         campaign.path("splitState").asText(), completed,
                         (completed - lastCompleted) * 1e9 / (now - lastSample), (now - lastSample) / 1e9,
-                        sendRoute.getExchangesInflight(), queueDepth(), loadAverage());
+                        sendRoute.getExchangesInflight(), BenchSupport.queueDepth(), loadAverage());
                 lastSample = now;
                 lastCompleted = completed;
             }
@@ -215,7 +193,7 @@ public final class SendBenchmark {
             }
             // Every exchange handled, yet not final: messages left Unconfirmed never finish by themselves.
             long handled = sendRoute.getExchangesCompleted() + sendRoute.getExchangesFailed();
-            if (splitMs >= 0 && handled != idleAt && sendRoute.getExchangesInflight() == 0 && queueDepth() == 0) {
+            if (splitMs >= 0 && handled != idleAt && sendRoute.getExchangesInflight() == 0 && BenchSupport.queueDepth() == 0) {
                 idleAt = handled;
                 idleSince = now;
             } else if (handled != idleAt || sendRoute.getExchangesInflight() > 0) {
@@ -228,7 +206,7 @@ public final class SendBenchmark {
         }
         long completedMs = (System.nanoTime() - t0) / 1_000_000;
         String loadAfter = loadAverage();
-        long peakHeap = peakHeapMb();
+        long peakHeap = BenchSupport.peakHeapMb();
         long cpuMs = (processCpuNanos() - cpuBefore) / 1_000_000;
 
         double[] sentAt = sentSeconds(dataSource, submitted);
@@ -328,38 +306,7 @@ public final class SendBenchmark {
         }
     }
 
-    private static long queueDepth() throws Exception {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        for (ObjectName name : server.queryNames(new ObjectName("org.apache.activemq.artemis:*,component=addresses,"
-                + "subcomponent=queues,queue=\"herald.send\""), null)) {
-            return ((Number) server.getAttribute(name, "MessageCount")).longValue();
-        }
-        return -1;
-    }
-
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-    }
-
-    private static void resetPeaks() {
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            pool.resetPeakUsage();
-        }
-    }
-
-    private static long peakHeapMb() {
-        long peak = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                peak += pool.getPeakUsage().getUsed();
-            }
-        }
-        return peak / (1024 * 1024);
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -1,21 +1,13 @@
 package herald.bench;
 
-import java.io.BufferedWriter;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -45,11 +37,11 @@ public final class SubmitBenchmark {
         int recipients = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         String db = args.length > 1 ? args[1] : "h2";
         Path dataDir = Files.createTempDirectory("herald-bench-");
-        int port = freePort();
+        int port = BenchSupport.freePort();
         Main main = HeraldMain.create();
         main.addOverrideProperty("herald.data-dir", dataDir.toString());
         main.addOverrideProperty("herald.port", Integer.toString(port));
-        main.addOverrideProperty("herald.management-port", Integer.toString(freePort()));
+        main.addOverrideProperty("herald.management-port", Integer.toString(BenchSupport.freePort()));
         main.addOverrideProperty("herald.admin.password", "bench-password");
         main.addOverrideProperty("herald.sandbox", "false");
         main.addOverrideProperty("herald.encryption-key", "bench-encryption-key");
@@ -57,10 +49,7 @@ public final class SubmitBenchmark {
         String pgDb = null;
         if (db.equals("postgresql")) {
             pgDb = "herald_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
-                 Statement s = c.createStatement()) {
-                s.execute("CREATE DATABASE " + pgDb);
-            }
+            BenchSupport.postgres("CREATE DATABASE " + pgDb);
             main.addOverrideProperty("herald.db.url", "jdbc:postgresql://127.0.0.1:5432/" + pgDb);
             main.addOverrideProperty("herald.db.user", "postgres");
         }
@@ -94,10 +83,7 @@ public final class SubmitBenchmark {
         } finally {
             main.stop();
             if (pgDb != null) {
-                try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
-                     Statement s = c.createStatement()) {
-                    s.execute("DROP DATABASE IF EXISTS " + pgDb + " WITH (FORCE)");
-                }
+                BenchSupport.postgres("DROP DATABASE IF EXISTS " + pgDb + " WITH (FORCE)");
             }
         }
     }
@@ -106,16 +92,8 @@ public final class SubmitBenchmark {
         long accountId = api.post("/api/accounts", Map.of("name", "Bench", "phoneNumberId", "1000001", "wabaId", "2000001",
                 "accessToken", "bench-token", "apiBaseUrl", "http://127.0.0.1:9", "messagesPerSecond", 1000))
                 .json(201).path("id").asLong();
-        long templateId = api.post("/api/templates", Map.of("accountId", accountId, "name", "bench_notice", "language", "en",
-                "status", "APPROVED", "components", List.of(Map.of("type", "BODY", "text", "Hello {{1}}, code {{2}}."))))
-                .json(201).path("id").asLong();
-        Path csv = dataDir.resolve("bench.csv");
-        try (BufferedWriter w = Files.newBufferedWriter(csv)) {
-            w.write("mobile_number,recipient_name,name,code\n");
-            for (int i = 0; i < recipients; i++) {
-                w.write(String.format("+4915%09d,R%d,R%d,%d%n", 100_000_000 + i, i, i, 1000 + i));
-            }
-        }
+        long templateId = BenchSupport.template(api, accountId);
+        Path csv = BenchSupport.recipientsCsv(dataDir, recipients);
         long listId = api.post("/api/recipient-lists", Map.of("name", "bench")).json(201).path("id").asLong();
         long t0 = System.nanoTime();
         JsonNode imported = api.postFile("/api/recipient-lists/" + listId + "/import", "text/csv", csv).json(200);
@@ -124,7 +102,7 @@ public final class SubmitBenchmark {
                 "recipientListId", listId, "templateId", templateId, "variableType", "Unique")).json(201).path("name").asText();
 
         System.gc();
-        resetPeaks();
+        BenchSupport.resetPeaks();
         long t1 = System.nanoTime();
         api.post("/api/campaigns/" + name + "/submit", Map.of()).expect(202);
         long submitCallMs = (System.nanoTime() - t1) / 1_000_000;
@@ -143,39 +121,8 @@ public final class SubmitBenchmark {
         System.out.printf("submit call (checks every row): %,d ms%n", submitCallMs);
         System.out.printf("submit to every row written: %,d ms (%,.0f recipients/s)%n", splitMs, recipients * 1000.0 / splitMs);
         // Sending is off, so the campaign's window (herald.split.window-seconds at 1,000 mps) stays full.
-        System.out.printf("message rows: %,d, send queue depth: %,d (the window)%n", rows, queueDepth());
-        System.out.printf("peak heap during submit and split: %,d MB (max heap %,d MB)%n", peakHeapMb(),
+        System.out.printf("message rows: %,d, send queue depth: %,d (the window)%n", rows, BenchSupport.queueDepth());
+        System.out.printf("peak heap during submit and split: %,d MB (max heap %,d MB)%n", BenchSupport.peakHeapMb(),
                 Runtime.getRuntime().maxMemory() / (1024 * 1024));
-    }
-
-    private static long queueDepth() throws Exception {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        for (ObjectName name : server.queryNames(new ObjectName("org.apache.activemq.artemis:*,component=addresses,"
-                + "subcomponent=queues,queue=\"herald.send\""), null)) {
-            return ((Number) server.getAttribute(name, "MessageCount")).longValue();
-        }
-        return -1;
-    }
-
-    private static void resetPeaks() {
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            pool.resetPeakUsage();
-        }
-    }
-
-    private static long peakHeapMb() {
-        long peak = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                peak += pool.getPeakUsage().getUsed();
-            }
-        }
-        return peak / (1024 * 1024);
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
