@@ -17,7 +17,9 @@ import java.util.Map;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
+import herald.HeraldMain;
 import herald.testing.ApiClient;
+import org.apache.camel.main.Main;
 
 /** What the benchmarks share: their template and recipients, a PostgreSQL statement, and what they read off the JVM. */
 final class BenchSupport {
@@ -80,5 +82,18 @@ final class BenchSupport {
              Statement s = c.createStatement()) {
             s.execute(sql);
         }
+    }
+
+    /** Herald in this JVM, not yet started, on its own data folder and port, with real accounts only. */
+    static Main herald(Path dataDir, int port, boolean sending) throws Exception {
+        Main main = HeraldMain.create();
+        main.addOverrideProperty("herald.data-dir", dataDir.toString());
+        main.addOverrideProperty("herald.port", Integer.toString(port));
+        main.addOverrideProperty("herald.management-port", Integer.toString(freePort()));
+        main.addOverrideProperty("herald.admin.password", "bench-password");
+        main.addOverrideProperty("herald.sandbox", "false");
+        main.addOverrideProperty("herald.encryption-key", "bench-encryption-key");
+        main.addOverrideProperty("herald.send.enabled", Boolean.toString(sending));
+        return main;
     }
 }

@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import herald.HeraldMain;
 import herald.simulator.CloudApiSimulator;
 import herald.simulator.SimTemplate;
 import herald.simulator.SimulatorConfig;
@@ -82,14 +81,7 @@ public final class SendBenchmark {
 
         Path dataDir = Files.createTempDirectory("herald-send-bench-");
         int port = BenchSupport.freePort();
-        Main main = HeraldMain.create();
-        main.addOverrideProperty("herald.data-dir", dataDir.toString());
-        main.addOverrideProperty("herald.port", Integer.toString(port));
-        main.addOverrideProperty("herald.management-port", Integer.toString(BenchSupport.freePort()));
-        main.addOverrideProperty("herald.admin.password", "bench-password");
-        main.addOverrideProperty("herald.sandbox", "false");
-        main.addOverrideProperty("herald.encryption-key", "bench-encryption-key");
-        main.addOverrideProperty("herald.send.enabled", "true");
+        Main main = BenchSupport.herald(dataDir, port, true);
         // Little's law: the consumers must hold MPS x (latency + Herald's own time per send) in flight.
         String consumers = setting("herald.send.consumers");
         if (consumers == null) {

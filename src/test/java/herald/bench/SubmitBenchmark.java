@@ -11,7 +11,6 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import herald.HeraldMain;
 import herald.testing.ApiClient;
 import org.apache.camel.api.management.ManagedCamelContext;
 import org.apache.camel.main.Main;
@@ -38,14 +37,7 @@ public final class SubmitBenchmark {
         String db = args.length > 1 ? args[1] : "h2";
         Path dataDir = Files.createTempDirectory("herald-bench-");
         int port = BenchSupport.freePort();
-        Main main = HeraldMain.create();
-        main.addOverrideProperty("herald.data-dir", dataDir.toString());
-        main.addOverrideProperty("herald.port", Integer.toString(port));
-        main.addOverrideProperty("herald.management-port", Integer.toString(BenchSupport.freePort()));
-        main.addOverrideProperty("herald.admin.password", "bench-password");
-        main.addOverrideProperty("herald.sandbox", "false");
-        main.addOverrideProperty("herald.encryption-key", "bench-encryption-key");
-        main.addOverrideProperty("herald.send.enabled", "false");
+        Main main = BenchSupport.herald(dataDir, port, false);
         String pgDb = null;
         if (db.equals("postgresql")) {
             pgDb = "herald_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);

@@ -127,10 +127,7 @@ class SendFailuresTest {
         List<String> numbers = DispatchFixture.numbers(60);
         String campaign = campaign(meta, 80, template, numbers);
 
-        DispatchFixture.await("every send to be answered", LIMIT,
-                () -> fixture.messages(campaign).size() == numbers.size()
-                        && fixture.countMessages(campaign, "Queued", "Sending", "Retrying") == 0,
-                () -> fixture.messageCounts(campaign).toString());
+        awaitEverySendAnswered(campaign, numbers);
         long bare = meta.stats().path("serverErrors").asLong();
         assertTrue(bare > 0, () -> meta.stats().toString());
         assertEquals(Map.of("Sent", numbers.size() - bare, "Unconfirmed", bare), fixture.messageCounts(campaign));
@@ -187,10 +184,7 @@ class SendFailuresTest {
         numbers.addAll(throughput);
         String campaign = campaign(account, template, numbers);
 
-        DispatchFixture.await("every send to be answered", LIMIT,
-                () -> fixture.messages(campaign).size() == numbers.size()
-                        && fixture.countMessages(campaign, "Queued", "Sending", "Retrying") == 0,
-                () -> fixture.messageCounts(campaign).toString());
+        awaitEverySendAnswered(campaign, numbers);
         Map<String, Map<String, Object>> rows = fixture.messages(campaign);
         for (String to : bare) {
             assertEquals("Unconfirmed", rows.get(to).get("status"), rows.get(to)::toString);
@@ -223,10 +217,7 @@ class SendFailuresTest {
         List<String> numbers = DispatchFixture.numbers(100);
         String campaign = campaign(meta, 80, template, numbers);
 
-        DispatchFixture.await("every send to be answered", LIMIT,
-                () -> fixture.messages(campaign).size() == numbers.size()
-                        && fixture.countMessages(campaign, "Queued", "Sending", "Retrying") == 0,
-                () -> fixture.messageCounts(campaign).toString());
+        awaitEverySendAnswered(campaign, numbers);
         long lost = meta.stats().path("lostAnswers").asLong();
         assertTrue(lost > 0, () -> meta.stats().toString());
         DispatchFixture.assertAcceptedOnceEach(meta, new HashSet<>(numbers));
@@ -390,5 +381,12 @@ class SendFailuresTest {
             }
         }
         return false;
+    }
+
+    private void awaitEverySendAnswered(String campaign, List<String> numbers) {
+        DispatchFixture.await("every send to be answered", LIMIT,
+                () -> fixture.messages(campaign).size() == numbers.size()
+                        && fixture.countMessages(campaign, "Queued", "Sending", "Retrying") == 0,
+                () -> fixture.messageCounts(campaign).toString());
     }
 }
