@@ -53,7 +53,7 @@ public class SendRequests {
 
     /**
      * Sets the request on the exchange: the JSON body, its bearer token and content type as the
-     * only headers, and the variable apiUrl.
+     * only headers besides Camel's redelivery count (which camel-http never sends), and the variable apiUrl.
      */
     public void prepare(@Variable("send") Map<String, Object> send, @Variable("mediaId") String mediaId,
                         Exchange exchange) throws JsonProcessingException {
@@ -76,7 +76,9 @@ public class SendRequests {
 
         String base = (String) send.get("api_base_url");
         exchange.setVariable("apiUrl", base + "/" + send.get("api_version") + "/" + send.get("phone_number_id") + "/messages");
-        exchange.getMessage().getHeaders().clear();
+        // Camel counts an exchange's redeliveries in its CamelRedelivery* headers: without them every
+        // retry would be the first, and a send Meta keeps refusing would be retried forever.
+        exchange.getMessage().getHeaders().keySet().removeIf(name -> !name.startsWith("CamelRedeliver"));
         exchange.getMessage().setHeader("Authorization", "Bearer " + cipher.decrypt((String) send.get("access_token_enc")));
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
