@@ -115,9 +115,11 @@ public final class HeraldServer {
             throw startFailure;
         }
         if (shared == null) {
-            String db = System.getProperty("herald.test.db", "h2").trim().toLowerCase(Locale.ROOT);
-            if (!db.equals("h2") && !db.equals("postgresql")) {
-                startFailure = new IllegalArgumentException("herald.test.db must be h2 or postgresql, not '" + db + "'");
+            String db;
+            try {
+                db = database();
+            } catch (IllegalArgumentException e) {
+                startFailure = e;
                 throw startFailure;
             }
             try {
@@ -128,6 +130,15 @@ public final class HeraldServer {
             }
         }
         return shared;
+    }
+
+    /** The database the tests run on, from the system property herald.test.db: "h2" (default) or "postgresql". */
+    public static String database() {
+        String db = System.getProperty("herald.test.db", "h2").trim().toLowerCase(Locale.ROOT);
+        if (!db.equals("h2") && !db.equals("postgresql")) {
+            throw new IllegalArgumentException("herald.test.db must be h2 or postgresql, not '" + db + "'");
+        }
+        return db;
     }
 
     /** A name no other test in this JVM gets: prefix, underscore, a counter (valid as a template name too). */
@@ -220,7 +231,8 @@ public final class HeraldServer {
         }
     }
 
-    private static String createPostgresDatabase() throws SQLException {
+    /** A fresh, empty database on the test PostgreSQL; answers its name. */
+    public static String createPostgresDatabase() throws SQLException {
         // Random, so concurrent runs on one PostgreSQL never share a database.
         String name = "herald_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try (Connection c = DriverManager.getConnection(POSTGRES_ADMIN_URL, "postgres", "");
@@ -228,6 +240,15 @@ public final class HeraldServer {
             s.execute("CREATE DATABASE " + name);
         }
         return name;
+    }
+
+    /** Drops a database {@link #createPostgresDatabase} made. */
+    public static void dropPostgresDatabase(String name) throws SQLException {
+        try (Connection c = DriverManager.getConnection(POSTGRES_ADMIN_URL, "postgres", "");
+             Statement s = c.createStatement()) {
+            // FORCE: the pool may still hold connections if Herald did not stop cleanly.
+            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        }
     }
 
     /**
@@ -286,10 +307,8 @@ public final class HeraldServer {
             }
         }
         if (postgresDb != null) {
-            try (Connection c = DriverManager.getConnection(POSTGRES_ADMIN_URL, "postgres", "");
-                 Statement s = c.createStatement()) {
-                // FORCE: the pool may still hold connections if Herald did not stop cleanly.
-                s.execute("DROP DATABASE IF EXISTS " + postgresDb + " WITH (FORCE)");
+            try {
+                dropPostgresDatabase(postgresDb);
             } catch (SQLException e) {
                 e.printStackTrace();
             }
