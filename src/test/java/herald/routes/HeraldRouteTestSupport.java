@@ -134,7 +134,7 @@ abstract class HeraldRouteTestSupport extends CamelMainTestSupport {
 
     /** The campaign's WhatsApp Message rows in recipient order. */
     List<Map<String, Object>> messageRows(long campaignId) {
-        return query("SELECT id, mobile_number, status, attempts, error_code, error_title, wamid FROM whatsapp_message "
+        return query("SELECT id, mobile_number, status, attempts, error_code, wamid FROM whatsapp_message "
                 + "WHERE bulk_message_reference = ? ORDER BY seq", campaignId);
     }
 
