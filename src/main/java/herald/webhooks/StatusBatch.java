@@ -140,8 +140,10 @@ public final class StatusBatch {
             events.sort(BY_MESSAGE);
             writes.put(status, events);
         });
-        // Sorted like the unique key, so concurrent payloads take its locks in the same order.
-        unmatched.sort(Comparator.comparing(event -> (String) event.get("wamid"), Comparator.nullsFirst(Comparator.naturalOrder())));
+        // Sorted like the unique keys, so concurrent payloads take their locks in the same order.
+        unmatched.sort(Comparator.comparing((Map<String, Object> event) -> (String) event.get("wamid"),
+                Comparator.nullsFirst(Comparator.naturalOrder()))
+                .thenComparing(event -> (String) event.get("eventKey"), Comparator.nullsFirst(Comparator.naturalOrder())));
         writes.put("unmatched", unmatched);
         return writes;
     }
