@@ -213,6 +213,76 @@ class WebhookApplyTest {
         assertNull(fx.receipts(delivered).get(0).get("errors"), "a status without errors has none");
     }
 
+    /** Finished as the status refresh leaves it: every message accepted, counted, announced to a callback URL. */
+    private Campaign completed(Account account, int size) {
+        Campaign campaign = fx.sentCampaign(account, size);
+        fx.execute("UPDATE bulk_whatsapp_message SET status = 'Completed', split_state = 'DONE', recipient_count = ?,"
+                + " sent_count = ?, callback_url = 'http://127.0.0.1:1/finished' WHERE id = ?", size, size, campaign.id());
+        awaitAnnouncement(campaign, "Completed");
+        return campaign;
+    }
+
+    private Map<String, Object> campaignRow(Campaign campaign) {
+        return fx.herald.queryOne("SELECT * FROM bulk_whatsapp_message WHERE id = ?", campaign.id());
+    }
+
+    private List<Map<String, Object>> announcements(Campaign campaign) {
+        return fx.herald.query("SELECT * FROM campaign_callback WHERE campaign_id = ? ORDER BY id", campaign.id());
+    }
+
+    private void awaitAnnouncement(Campaign campaign, String status) {
+        WebhookFixture.await(status + " of " + campaign.name() + " to be announced", () -> announcements(campaign).stream()
+                .anyMatch(k -> status.equals(k.get("campaign_status"))));
+    }
+
+    @Test
+    void aLateFailureTurnsACompletedCampaignPartiallyFailedOnce() throws Exception {
+        Account account = fx.account("app-secret-" + WebhookFixture.digits(), true);
+        Campaign campaign = completed(account, 3);
+        ObjectNode marker = marker();
+        fx.deliver(account, payload(account, status(wamidOf(campaign.messageIds().get(1)), "delivered", T0 + 20),
+                failed(wamidOf(campaign.messageIds().get(0)), T0 + 25, 131026), marker));
+        fx.awaitMarker(marker);
+
+        Map<String, Object> changed = campaignRow(campaign);
+        assertEquals("Partially Failed", changed.get("status"));
+        assertEquals(3, ((Number) changed.get("recipient_count")).intValue());
+        assertEquals(2, ((Number) changed.get("sent_count")).intValue());
+        com.fasterxml.jackson.databind.JsonNode progress = fx.api.get("/api/campaigns/" + campaign.name() + "/progress").json(200);
+        assertEquals(1, progress.get("failed").asInt(), progress.toString());
+        assertEquals(1, progress.get("delivered").asInt(), progress.toString());
+
+        awaitAnnouncement(campaign, "Partially Failed");
+        Map<String, Object> second = announcements(campaign).get(1);
+        assertEquals(0, ((Number) second.get("retry_round")).intValue(), "the same round, announced with its new status");
+        com.fasterxml.jackson.databind.JsonNode payload = herald.testing.ApiClient.JSON.readTree((String) second.get("payload"));
+        assertEquals("Partially Failed", payload.get("status").asText());
+        assertEquals(1, payload.get("failed").asInt());
+
+        ObjectNode again = marker();
+        fx.deliver(account, payload(account, failed(wamidOf(campaign.messageIds().get(0)), T0 + 25, 131026),
+                failed(wamidOf(campaign.messageIds().get(1)), T0 + 26, 131026), again));
+        fx.awaitMarker(again);
+        assertEquals(changed, campaignRow(campaign), "a repeat, or a failure after delivered, changes nothing");
+        Thread.sleep(1000);
+        assertEquals(2, announcements(campaign).size(), "each final status is announced once");
+    }
+
+    @Test
+    void deliveredOrReadAfterCompletionLeaveTheCampaignAsItWas() {
+        Account account = fx.account("app-secret-" + WebhookFixture.digits(), true);
+        Campaign campaign = completed(account, 2);
+        Map<String, Object> before = campaignRow(campaign);
+        ObjectNode marker = marker();
+        fx.deliver(account, payload(account, status(wamidOf(campaign.messageIds().get(0)), "delivered", T0 + 20),
+                status(wamidOf(campaign.messageIds().get(1)), "read", T0 + 30), marker));
+        fx.awaitMarker(marker);
+
+        assertEquals("Read", fx.status(campaign.messageIds().get(1)));
+        assertEquals(before, campaignRow(campaign));
+        assertEquals("Completed", campaignRow(campaign).get("status"));
+    }
+
     @Test
     void unknownAndUnreadableStatusesAreKeptWithoutHoldingBackTheRest() {
         Account account = fx.account("app-secret-" + WebhookFixture.digits(), true);

@@ -1,4 +1,4 @@
--- Webhook gaps (docs/webhooks.md). The H2 migration of the same version
+-- Webhook gaps (docs/webhooks.md, docs/callbacks.md). The H2 migration of the same version
 -- does the same; only the digest functions differ.
 
 -- Every error Meta gave with a status, as the JSON array it sent; error_code and the other error
@@ -16,3 +16,7 @@ DELETE FROM webhook_unmatched_status u WHERE EXISTS (SELECT 1 FROM webhook_unmat
 ALTER TABLE webhook_unmatched_status ALTER COLUMN event_key SET NOT NULL;
 ALTER TABLE webhook_unmatched_status ADD CONSTRAINT uq_unmatched_event_key UNIQUE (event_key);
 
+-- A late failure turns a Completed campaign Partially Failed within the same retry round: that
+-- final status is announced too, once.
+ALTER TABLE campaign_callback DROP CONSTRAINT uq_callback_round;
+ALTER TABLE campaign_callback ADD CONSTRAINT uq_callback_round_status UNIQUE (campaign_id, retry_round, campaign_status);
