@@ -92,6 +92,7 @@
     if (to) params.set('to', to);
     if (status) params.set('status', status);
     if (account) params.set('accountId', account);
+    params.set('sandbox', $('filter-sandbox').value);
     params.set('tz', zone);
     Object.entries(extra || {}).forEach(([k, v]) => params.set(k, v));
     return REPORT + '?' + params.toString();
@@ -154,6 +155,12 @@
       select.appendChild(option);
     });
     select.value = chosen;
+    // Herald in sandbox mode with no real account yet: its only campaigns are sandbox ones.
+    if (!accounts.some((a) => !a.sandbox)) {
+      const sandbox = $('filter-sandbox');
+      sandbox.options[1].defaultSelected = true;
+      sandbox.value = 'true';
+    }
   }
 
   // ---- the report ----
@@ -183,7 +190,12 @@
     report.rows.forEach((row) => {
       const tr = document.createElement('tr');
       tr.dataset.campaign = row.name;
-      tr.appendChild(text('td', row.name));
+      const name = text('td', row.name);
+      if (row.sandbox) {
+        tr.classList.add('sandbox');
+        name.appendChild(text('span', 'sandbox', 'tag'));
+      }
+      tr.appendChild(name);
       tr.appendChild(text('td', row.title, 'title'));
       tr.appendChild(text('td', when(row.createdAt)));
       tr.appendChild(text('td', row.account));
@@ -196,7 +208,8 @@
     clear(foot);
     const tr = document.createElement('tr');
     tr.id = 'totals-row';
-    const label = text('td', 'Total: ' + numbers.format(report.totals.campaigns) + ' campaigns');
+    const label = text('td', 'Total: ' + numbers.format(report.totals.campaigns)
+      + (report.filters.sandbox ? ' sandbox campaigns' : ' campaigns'));
     label.colSpan = 6;
     tr.appendChild(label);
     appendCounts(tr, report.totals);
@@ -340,7 +353,7 @@
 
   async function pollRunning() {
     const report = await (await api(REPORT + '?' + new URLSearchParams({
-      status: RUNNING_STATUSES.join(','), tz: zone
+      status: RUNNING_STATUSES.join(','), sandbox: $('filter-sandbox').value, tz: zone
     }).toString())).json();
     const seen = new Set();
     report.rows.forEach((row) => {

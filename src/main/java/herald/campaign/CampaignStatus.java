@@ -44,7 +44,9 @@ public enum CampaignStatus {
             case QUEUED -> EnumSet.of(IN_PROGRESS, PAUSED, CANCELLED, COMPLETED, PARTIALLY_FAILED);
             case IN_PROGRESS -> EnumSet.of(COMPLETED, PARTIALLY_FAILED, PAUSED, CANCELLED);
             case PAUSED -> EnumSet.of(QUEUED, IN_PROGRESS, CANCELLED);
-            case COMPLETED, PARTIALLY_FAILED -> EnumSet.of(IN_PROGRESS);
+            // Meta may fail a message by webhook after the campaign completed (131026, 131049, ...).
+            case COMPLETED -> EnumSet.of(IN_PROGRESS, PARTIALLY_FAILED);
+            case PARTIALLY_FAILED -> EnumSet.of(IN_PROGRESS);
             case CANCELLED -> EnumSet.noneOf(CampaignStatus.class);
         };
     }

@@ -32,6 +32,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.spring.spi.SpringTransactionPolicy;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
@@ -58,6 +59,8 @@ public class HeraldConfiguration implements CamelConfiguration {
         HikariDataSource dataSource = dataSource(props, dataDir);
         Flyway.configure().dataSource(dataSource).locations(migrations(dataSource)).load().migrate();
         bind(context, "dataSource", dataSource);
+        // Services stop in the reverse order of their adding, all after the routes: the pool last.
+        context.addService(onStop(dataSource::close), true, false);
         bind(context, "durableCommits", new DurableCommits(dataSource, dataSource.getJdbcUrl()));
         bind(context, "dbTx", transactionPolicy(new DataSourceTransactionManager(dataSource)));
 
@@ -67,6 +70,7 @@ public class HeraldConfiguration implements CamelConfiguration {
         CachingConnectionFactory caching = new CachingConnectionFactory(connectionFactory);
         caching.setSessionCacheSize(20);
         caching.setCacheConsumers(false);
+        context.addService(onStop(caching::destroy), true, false);
         bind(context, "jmsConsumerConnectionFactory", connectionFactory);
         JmsComponent jms = JmsComponent.jmsComponent(caching);
         jms.setDestinationResolver(new CachedDestinations());
@@ -128,6 +132,15 @@ public class HeraldConfiguration implements CamelConfiguration {
         }
     }
 
+    private static ServiceSupport onStop(Runnable stop) {
+        return new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                stop.run();
+            }
+        };
+    }
+
     private static void bind(CamelContext context, String name, Object bean) {
         context.getRegistry().bind(name, bean);
     }
@@ -137,8 +150,10 @@ public class HeraldConfiguration implements CamelConfiguration {
         HikariConfig config = new HikariConfig();
         if (url.isBlank()) {
             // PostgreSQL mode lets one set of SQL (ON CONFLICT, identity columns) serve both databases.
+            // H2's own exit hook would close the database under a graceful stop's in-flight sends;
+            // the pool closes it instead, once the routes have stopped.
             url = "jdbc:h2:file:" + dataDir.resolve("herald") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;"
-                    + "DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000";
+                    + "DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE";
         }
         if (url.startsWith("jdbc:postgresql:")) {
             // Path and query parameters arrive as text; let the server cast them to the column type.

@@ -19,7 +19,7 @@ public class BulkStatusCsv {
 
     static final List<String> HEADER = List.of("Name", "Title", "Created", "Account", "Template", "Language", "Status",
             "Total Recipients", "Sent", "Delivered", "Read", "Failed", "Queued", "Cancelled", "Unconfirmed",
-            "Completion %");
+            "Completion %", "Sandbox");
 
     /** Replaces the report in the body with its CSV text and sets the download's headers. */
     @SuppressWarnings("unchecked")
@@ -45,6 +45,7 @@ public class BulkStatusCsv {
                 cells.add(text(row.get("templateLanguage")));
                 cells.add(text(row.get("status")));
                 addCounts(cells, row);
+                cells.add(row.get("sandbox"));
                 printer.printRecord(cells);
             }
             Map<String, Object> totals = (Map<String, Object>) report.get("totals");
@@ -55,6 +56,7 @@ public class BulkStatusCsv {
                 cells.add("");
             }
             addCounts(cells, totals);
+            cells.add(((Map<String, Object>) report.get("filters")).get("sandbox"));
             printer.printRecord(cells);
         } catch (IOException e) {
             throw new UncheckedIOException("writing the report CSV to memory failed", e);

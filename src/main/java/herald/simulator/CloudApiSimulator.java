@@ -14,8 +14,6 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -174,24 +172,19 @@ public final class CloudApiSimulator {
     }
 
     public static void main(String[] args) throws IOException {
-        String port = args.length > 0 ? args[0] : env("SIM_PORT", "8089");
-        SimulatorConfig.Builder builder = SimulatorConfig.builder()
-                .port(Integer.parseInt(port))
-                .bindAddress(env("SIM_BIND", "127.0.0.1"))
-                .accessToken(env("SIM_TOKEN", "sim-token"))
-                .throughputPerSecond(Integer.parseInt(env("SIM_MPS", "80")));
-        String templatesFile = System.getenv("SIM_TEMPLATES");
-        builder.templates(templatesFile == null ? SimTemplate.demoSet() : readTemplates(Path.of(templatesFile)));
-        String webhookUrl = System.getenv("SIM_WEBHOOK_URL");
-        if (webhookUrl != null) {
-            builder.webhook(URI.create(webhookUrl), System.getenv("SIM_APP_SECRET"));
+        SimulatorConfig config;
+        try {
+            config = SimulatorEnvironment.read(System.getenv(), args).build();
+        } catch (IllegalArgumentException e) {
+            System.err.println("Cloud API simulator not started: " + e.getMessage());
+            System.exit(2);
+            return;
         }
-        SimulatorConfig config = builder.build();
         CloudApiSimulator simulator = new CloudApiSimulator(config).start();
         Runtime.getRuntime().addShutdownHook(new Thread(simulator::stop));
-        System.out.printf("Cloud API simulator on %s (token %s, WABA %s, phone numbers %s, webhooks %s)%n",
-                simulator.baseUrl(), config.accessToken(), config.wabaId(), config.phoneNumbers().keySet(),
-                webhookUrl == null ? "off" : webhookUrl);
+        System.out.printf("Cloud API simulator on %s (WABA %s, phone numbers %s, webhooks %s)%n",
+                simulator.baseUrl(), config.wabaId(), config.phoneNumbers().keySet(),
+                config.webhookUrl == null ? "off" : config.webhookUrl);
     }
 
     public synchronized CloudApiSimulator start() throws IOException {
@@ -790,20 +783,6 @@ public final class CloudApiSimulator {
         } finally {
             exchange.close();
         }
-    }
-
-    private static List<SimTemplate> readTemplates(Path file) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(Files.readAllBytes(file));
-        List<SimTemplate> templates = new ArrayList<>();
-        for (JsonNode node : root.isArray() ? root : root.path("data")) {
-            templates.add(SimTemplate.fromGraphJson(node));
-        }
-        return templates;
-    }
-
-    private static String env(String name, String fallback) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
     }
 
     private static ThreadFactory named(String prefix) {

@@ -107,6 +107,7 @@ public final class StatusBatch {
     /**
      * The batches to write, each a list of the events (maps) its SQL reads: {@code lock} (message
      * ids, ascending), {@code wamids}, {@code receipts}, one list per status in {@link #STATUSES},
+     * {@code failedIds} (the message ids of the Failed list, whose campaigns may have finished)
      * and {@code unmatched} (with its reason).
      */
     public static Map<String, Object> writes(@Body List<Map<String, Object>> statuses) {
@@ -140,8 +141,11 @@ public final class StatusBatch {
             events.sort(BY_MESSAGE);
             writes.put(status, events);
         });
-        // Sorted like the unique key, so concurrent payloads take its locks in the same order.
-        unmatched.sort(Comparator.comparing(event -> (String) event.get("wamid"), Comparator.nullsFirst(Comparator.naturalOrder())));
+        writes.put("failedIds", byStatus.get("Failed").stream().map(event -> event.get("messageId")).distinct().toList());
+        // Sorted like the unique keys, so concurrent payloads take their locks in the same order.
+        unmatched.sort(Comparator.comparing((Map<String, Object> event) -> (String) event.get("wamid"),
+                Comparator.nullsFirst(Comparator.naturalOrder()))
+                .thenComparing(event -> (String) event.get("eventKey"), Comparator.nullsFirst(Comparator.naturalOrder())));
         writes.put("unmatched", unmatched);
         return writes;
     }

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -16,6 +17,7 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import herald.domain.PasswordHasher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each event is a map holding every key its SQL names, null when absent, because camel-sql
  * falls back to headers for a key the body lacks. Free text is cut to its column's size; an
- * id that does not fit is not cut (it would match the wrong row) but reported as a problem.
+ * id that does not fit is reported as a problem, so it never matches a row, and only then cut
+ * to fit the unmatched table.
  */
 public final class WebhookEvents {
 
@@ -98,7 +101,8 @@ public final class WebhookEvents {
         String opaque = WebhookReceiver.text(status.get("biz_opaque_callback_data"));
         event.put("wabaId", cut(wabaId, ACCOUNT_ID_MAX));
         event.put("phoneNumberId", cut(phoneNumberId, ACCOUNT_ID_MAX));
-        event.put("wamid", wamid);
+        // Only an unmatched event can carry an overlong id (it matches no message); the event keeps it whole.
+        event.put("wamid", cut(wamid, ID_MAX));
         event.put("metaStatus", cut(metaStatus, 20));
         event.put("status", metaStatus == null ? null : MESSAGE_STATUSES.get(metaStatus.toLowerCase(Locale.ROOT)));
         event.put("timestamp", timestamp(status.get("timestamp")));
@@ -106,26 +110,40 @@ public final class WebhookEvents {
         event.put("opaque", cut(opaque, 600));
         putOpaqueReference(event, opaque);
         event.put("pricingCategory", cut(textOf(status.path("pricing").get("category")), 40));
-        JsonNode error = status.path("errors").path(0);
+        JsonNode errors = status.path("errors");
+        event.put("errors", errors.isArray() && !errors.isEmpty() ? errors.toString() : null);
+        JsonNode error = errors.path(0);
         event.put("errorCode", error.path("code").canConvertToInt() ? error.path("code").intValue() : null);
         event.put("errorTitle", cut(textOf(error.get("title")), 300));
         event.put("errorMessage", cut(textOf(error.get("message")), 2000));
         event.put("errorDetails", cut(textOf(error.path("error_data").get("details")), 4000));
         event.put("event", status.toString());
-        event.put("problem", problem(event));
+        event.put("eventKey", eventKey(event));
+        event.put("problem", problem(wamid, event));
         event.put("notFoundReason", event.get("opaqueMessageId") == null
                 ? "unknown wamid and no biz_opaque_callback_data of the form <campaign>:<message id>"
                 : "unknown wamid and biz_opaque_callback_data names no message of this account");
         return event;
     }
 
-    private static String problem(Map<String, Object> event) {
-        String wamid = (String) event.get("wamid");
+    /**
+     * Identifies an unmatched event even when it lacks the id or timestamp of the unique key
+     * (wamid, status, timestamp), whose NULLs never collide: the same event of the same account
+     * delivered again has the same key. Computed from the stored columns, as V10 computed it for
+     * the rows before it.
+     */
+    private static String eventKey(Map<String, Object> event) {
+        return PasswordHasher.sha256Hex(Objects.toString(event.get("wabaId"), "") + "|"
+                + Objects.toString(event.get("phoneNumberId"), "") + "|" + event.get("event"));
+    }
+
+    private static String problem(String wamid, Map<String, Object> event) {
         if (wamid == null) {
             return "the status has no id (wamid)";
         }
         if (wamid.length() > ID_MAX) {
-            return "the status id is longer than " + ID_MAX + " characters";
+            return "the status id is longer than " + ID_MAX + " characters (kept cut to " + ID_MAX
+                    + "; the event holds it whole)";
         }
         if (event.get("status") == null) {
             return event.get("metaStatus") == null ? "the status has no status"

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -96,6 +95,11 @@ public final class WebhookReceiver implements CamelContextAware {
      * signed with the app secret of an account that owns its WABA id or one of its phone number
      * ids: a payload naming two accounts cannot ride on the secret of only one of them.
      *
+     * <p>The app secret is found through the accounts the body names, so a body that cannot be
+     * read, or names no account Herald knows, has no secret to be checked against: 401, like any
+     * other unsigned request. Only a caller whose signature holds is told what is wrong with the
+     * body (400).
+     *
      * @param payload  the raw body bytes, exactly as received (the signature covers those)
      * @param accounts rows with {@code waba_id}, {@code phone_number_id}, {@code app_secret_enc}
      */
@@ -104,27 +108,22 @@ public final class WebhookReceiver implements CamelContextAware {
         if (signature == null || signature.isBlank()) {
             throw new WebhookRefusal(401, SIGNATURE_HEADER + " header is missing");
         }
-        if (payload == null || payload.length == 0) {
-            throw new WebhookRefusal(400, "the body is empty; a webhook POST carries a JSON object");
-        }
-        JsonNode root = parse(payload);
-        JsonNode entries = root.path("entry");
-        if (!entries.isArray() || entries.isEmpty()) {
-            throw new WebhookRefusal(400, "entry[] is missing or empty: the payload names no WhatsApp Business Account");
-        }
+        JsonNode entries = readEntries(payload);
         SecretCipher cipher = cipher();
         Map<String, Boolean> verifiedBySecret = new HashMap<>();
         int index = 0;
+        int withoutId = 0;
         for (JsonNode entry : entries) {
             index++;
             String wabaId = text(entry.get("id"));
-            if (wabaId == null) {
-                throw new WebhookRefusal(400, "entry #" + index + " has no id (the WhatsApp Business Account id)");
+            if (wabaId == null && withoutId == 0) {
+                withoutId = index;
             }
+            String named = wabaId == null ? "entry #" + index + " (no WABA id)" : "WABA " + wabaId;
             Set<String> secrets = secretsFor(wabaId, phoneNumberIds(entry), accounts);
             if (secrets.isEmpty()) {
-                throw new WebhookRefusal(401, "no WhatsApp Account with an app secret has WABA id " + wabaId
-                        + " or its phone number ids");
+                throw new WebhookRefusal(401, "no WhatsApp Account with an app secret has the WABA id or a phone"
+                        + " number id of " + named + ", so nothing can verify " + SIGNATURE_HEADER);
             }
             boolean signed = false;
             for (String stored : secrets) {
@@ -133,25 +132,35 @@ public final class WebhookReceiver implements CamelContextAware {
             }
             if (!signed) {
                 throw new WebhookRefusal(401, SIGNATURE_HEADER + " does not match the body signed with the app secret"
-                        + " of WABA " + wabaId);
+                        + " of " + named);
             }
+        }
+        if (withoutId > 0) {
+            throw new WebhookRefusal(400, "entry #" + withoutId + " has no id (the WhatsApp Business Account id)");
         }
         return new String(payload, StandardCharsets.UTF_8);
     }
 
-    private static JsonNode parse(byte[] payload) {
+    /** The entries of the body; a body without any cannot name the account whose secret signed it. */
+    private static JsonNode readEntries(byte[] payload) {
+        String unsigned = ", so it names no WhatsApp Account whose app secret could verify " + SIGNATURE_HEADER;
+        if (payload == null || payload.length == 0) {
+            throw new WebhookRefusal(401, "the body is empty" + unsigned);
+        }
         JsonNode root;
         try {
             root = JSON.readTree(payload);
-        } catch (JsonProcessingException e) {
-            throw new WebhookRefusal(400, "the body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new WebhookRefusal(400, "the body cannot be read as JSON");
+            throw new WebhookRefusal(401, "the body is not valid JSON" + unsigned);
         }
         if (root == null || !root.isObject()) {
-            throw new WebhookRefusal(400, "the body must be a JSON object");
+            throw new WebhookRefusal(401, "the body is not a JSON object" + unsigned);
         }
-        return root;
+        JsonNode entries = root.path("entry");
+        if (!entries.isArray() || entries.isEmpty()) {
+            throw new WebhookRefusal(401, "entry[] is missing or empty" + unsigned);
+        }
+        return entries;
     }
 
     private static Set<String> phoneNumberIds(JsonNode entry) {
@@ -169,7 +178,7 @@ public final class WebhookReceiver implements CamelContextAware {
         Set<String> secrets = new LinkedHashSet<>();
         for (Map<String, Object> account : accounts) {
             Object secret = account.get("app_secret_enc");
-            if (secret != null && (wabaId.equals(String.valueOf(account.get("waba_id")))
+            if (secret != null && (wabaId != null && wabaId.equals(String.valueOf(account.get("waba_id")))
                     || phoneNumberIds.contains(String.valueOf(account.get("phone_number_id"))))) {
                 secrets.add(secret.toString());
             }

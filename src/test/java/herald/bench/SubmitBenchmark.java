@@ -49,22 +49,6 @@ public final class SubmitBenchmark {
         try {
             run(new ApiClient("http://127.0.0.1:" + port).basic("admin", "bench-password"), recipients, db, dataDir,
                     main.getCamelContext().getRegistry().lookupByNameAndType("dataSource", DataSource.class));
-            if (Boolean.getBoolean("bench.jms")) {
-                jakarta.jms.ConnectionFactory cf = main.getCamelContext()
-                        .getComponent("jms", org.apache.camel.component.jms.JmsComponent.class).getConnectionFactory();
-                try (jakarta.jms.Connection c = cf.createConnection()) {
-                    jakarta.jms.Session session = c.createSession(true, jakarta.jms.Session.SESSION_TRANSACTED);
-                    jakarta.jms.MessageProducer producer = session.createProducer(session.createQueue("bench.probe"));
-                    for (int round = 0; round < 5; round++) {
-                        long t = System.nanoTime();
-                        for (int i = 0; i < 1000; i++) {
-                            producer.send(session.createTextMessage("{\"messageId\":" + i + "}"));
-                        }
-                        session.commit();
-                        System.out.printf("raw JMS: 1000 sends + commit in %,d ms%n", (System.nanoTime() - t) / 1_000_000);
-                    }
-                }
-            }
             ManagedCamelContext managed = main.getCamelContext().getCamelContextExtension()
                     .getContextPlugin(ManagedCamelContext.class);
             for (String route : List.of("write-message-batch", "enqueue-message-batch")) {

@@ -202,6 +202,50 @@ class BulkStatusReportApiTest {
     }
 
     @Test
+    void sandboxCampaignsAreMarkedAndReportedApartFromRealOnes() throws IOException {
+        Account real = data.account();
+        Account sandbox = data.account(true);
+        OffsetDateTimes t = new OffsetDateTimes("2030-08-15T08:00:00Z");
+        String realCampaign = data.campaign(real, "Real", "Completed", t.next(), sent(3));
+        String sandboxCampaign = data.campaign(sandbox, "Simulated", "Completed", t.next(), Map.of("Read", 4, "Failed", 1));
+        String window = "&from=2030-08-15&to=2030-08-15";
+
+        JsonNode byDefault = report("?" + window.substring(1));
+        assertTrue(names(byDefault).contains(realCampaign), byDefault::toString);
+        assertFalse(names(byDefault).contains(sandboxCampaign), "real campaigns only unless asked: " + byDefault);
+        assertFalse(byDefault.path("filters").path("sandbox").asBoolean());
+        byDefault.path("rows").forEach(r -> assertFalse(r.path("sandbox").asBoolean(), r::toString));
+        assertEquals(names(byDefault), names(report("?sandbox=false" + window)));
+
+        JsonNode simulated = report("?sandbox=true" + window);
+        assertTrue(names(simulated).contains(sandboxCampaign), simulated::toString);
+        assertFalse(names(simulated).contains(realCampaign), simulated::toString);
+        assertTrue(simulated.path("filters").path("sandbox").asBoolean());
+        simulated.path("rows").forEach(r -> assertTrue(r.path("sandbox").asBoolean(), r::toString));
+        assertEquals(5, row(simulated, sandboxCampaign).path("total").asLong());
+
+        // Each account's totals hold only its own kind: nothing simulated is added to real sends.
+        assertEquals(3, report("?accountId=" + real.id()).path("totals").path("sent").asLong());
+        assertEquals(0, report("?accountId=" + sandbox.id()).path("totals").path("campaigns").asLong(),
+                "a sandbox account's campaigns are not in the real report");
+        JsonNode sandboxTotals = report("?sandbox=TRUE&accountId=" + sandbox.id()).path("totals");
+        assertEquals(List.of(1L, 5L, 4L, 1L), List.of(sandboxTotals.path("campaigns").asLong(), sandboxTotals.path("total").asLong(),
+                sandboxTotals.path("sent").asLong(), sandboxTotals.path("failed").asLong()), sandboxTotals::toString);
+        assertEquals(List.of(), names(report("?sandbox=true&accountId=" + real.id())));
+
+        List<CSVRecord> csv = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()
+                .parse(new StringReader(api.get(REPORT + "?sandbox=true&accountId=" + sandbox.id() + "&format=csv")
+                        .expect(200).text())).getRecords();
+        assertEquals(List.of(sandboxCampaign, "Total"), csv.stream().map(r -> r.get("Name")).toList());
+        assertEquals(List.of("true", "true"), csv.stream().map(r -> r.get("Sandbox")).toList());
+
+        JsonNode error = api.get(REPORT + "?sandbox=yes").error(400);
+        assertEquals("sandbox", error.path("field").asText());
+        assertTrue(error.path("message").asText().contains("'yes'"), error::toString);
+        assertEquals("sandbox", api.get(REPORT + "?sandbox=true&sandbox=false").error(400).path("field").asText());
+    }
+
+    @Test
     void totalsRowIsTheSumOfTheRows() {
         Account account = data.account();
         OffsetDateTimes t = new OffsetDateTimes("2030-08-01T08:00:00Z");
@@ -252,7 +296,7 @@ class BulkStatusReportApiTest {
         List<CSVRecord> records = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()
                 .parse(new StringReader(csv.text())).getRecords();
         assertEquals(List.of("Name", "Title", "Created", "Account", "Template", "Language", "Status", "Total Recipients",
-                "Sent", "Delivered", "Read", "Failed", "Queued", "Cancelled", "Unconfirmed", "Completion %"),
+                "Sent", "Delivered", "Read", "Failed", "Queued", "Cancelled", "Unconfirmed", "Completion %", "Sandbox"),
                 records.get(0).getParser().getHeaderNames());
         assertEquals(json.path("rows").size() + 1, records.size(), "one line per campaign and the totals");
         assertEquals(List.of(plain, formula, quoted), names(json));
@@ -269,6 +313,7 @@ class BulkStatusReportApiTest {
             assertEquals(r.path("template").asText(), line.get("Template"));
             assertEquals(r.path("templateLanguage").asText(), line.get("Language"));
             assertEquals(r.path("status").asText(), line.get("Status"));
+            assertEquals("false", line.get("Sandbox"));
             assertCounts(r, line);
         }
         CSVRecord totals = records.get(records.size() - 1);
@@ -316,7 +361,7 @@ class BulkStatusReportApiTest {
                 doc.path("paths").path(REPORT)::toString);
         List<String> params = new ArrayList<>();
         get.path("parameters").forEach(p -> params.add(p.path("name").asText()));
-        assertEquals(List.of("from", "to", "tz", "status", "accountId", "format"), params);
+        assertEquals(List.of("from", "to", "tz", "status", "accountId", "sandbox", "format"), params);
     }
 
     /** Creation times a minute apart, so "newest first" has one answer. */

@@ -22,7 +22,7 @@ import herald.testing.HeraldServer;
 final class ReportData {
 
     /** A WhatsApp Account with one template, both written by this class. */
-    record Account(long id, String name, long templateId, String templateName) {
+    record Account(long id, String name, long templateId, String templateName, boolean sandbox) {
     }
 
     private final DataSource dataSource;
@@ -32,17 +32,23 @@ final class ReportData {
     }
 
     Account account() {
+        return account(false);
+    }
+
+    /** An account with its template, both marked sandbox when {@code sandbox}, as sandbox mode writes them. */
+    Account account(boolean sandbox) {
         String name = HeraldServer.unique("Report account");
         String template = HeraldServer.unique("report_offer").toLowerCase();
         try (Connection c = dataSource.getConnection()) {
             long accountId = insert(c, "INSERT INTO whatsapp_account (name, phone_number_id, waba_id, access_token_enc, "
-                    + "api_base_url, api_version, messages_per_second, active, is_default) "
+                    + "api_base_url, api_version, messages_per_second, active, is_default, sandbox) "
                     + "VALUES (?, '106540352242922', '102290129340398', 'not-a-real-token', 'http://127.0.0.1:9', 'v23.0', "
-                    + "80, TRUE, FALSE)", name);
+                    + "80, TRUE, FALSE, ?)", name, sandbox);
             long templateId = insert(c, "INSERT INTO whatsapp_template (account_id, name, language, category, status, "
-                    + "parameter_format, components, header_kind, header_params, body_params) "
-                    + "VALUES (?, ?, 'en', 'MARKETING', 'APPROVED', 'POSITIONAL', '[]', 'NONE', '[]', '[]')", accountId, template);
-            return new Account(accountId, name, templateId, template);
+                    + "parameter_format, components, header_kind, header_params, body_params, sandbox) "
+                    + "VALUES (?, ?, 'en', 'MARKETING', 'APPROVED', 'POSITIONAL', '[]', 'NONE', '[]', '[]', ?)", accountId,
+                    template, sandbox);
+            return new Account(accountId, name, templateId, template, sandbox);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
@@ -57,10 +63,10 @@ final class ReportData {
         String name = HeraldServer.unique("RPT");
         try (Connection c = dataSource.getConnection()) {
             long id = insert(c, "INSERT INTO bulk_whatsapp_message (name, title, recipient_type, template_id, account_id, "
-                    + "sending_account_id, sending_template_id, variable_type, status, split_state, created_by, created_at) "
-                    + "VALUES (?, ?, 'Recipient List', ?, NULL, ?, ?, 'Common', ?, ?, 'report-test', ?)",
+                    + "sending_account_id, sending_template_id, variable_type, status, split_state, created_by, created_at, "
+                    + "sandbox) VALUES (?, ?, 'Recipient List', ?, NULL, ?, ?, 'Common', ?, ?, 'report-test', ?, ?)",
                     name, title, account.templateId(), account.id(), account.templateId(), status,
-                    status.equals("In Progress") ? "DONE" : "NONE", createdAt);
+                    status.equals("In Progress") ? "DONE" : "NONE", createdAt, account.sandbox());
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO whatsapp_message (bulk_message_reference, seq, "
                     + "mobile_number, account_id, template_id, parameters, status) VALUES (?, ?, ?, ?, ?, '[]', ?)")) {
                 int seq = 0;

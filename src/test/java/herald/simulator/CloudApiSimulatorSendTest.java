@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -379,23 +380,30 @@ class CloudApiSimulatorSendTest {
 
     @Test
     void latencyDelaysAnswersWithoutLosingAny() throws Exception {
-        SimHttp http = start(SimHttp.config().latency(20, 30).httpThreads(1));
-        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        long latencyMillis = 100;
+        SimHttp http = start(SimHttp.config().latency(latencyMillis, 30).httpThreads(1));
+        List<CompletableFuture<Long>> elapsed = new ArrayList<>();
+        Set<String> wamids = ConcurrentHashMap.newKeySet();
         for (int i = 0; i < 16; i++) {
             String to = "+49151000012" + (10 + i);
-            answers.add(CompletableFuture.supplyAsync(() -> {
+            elapsed.add(CompletableFuture.supplyAsync(() -> {
                 try {
-                    return http.send(invoice(to));
+                    long started = System.nanoTime();
+                    HttpResponse<String> response = http.send(invoice(to));
+                    long took = System.nanoTime() - started;
+                    assertEquals(200, response.statusCode());
+                    wamids.add(json(response).at("/messages/0/id").asText());
+                    return took;
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             }));
         }
-        Set<String> wamids = new HashSet<>();
-        for (CompletableFuture<HttpResponse<String>> answer : answers) {
-            HttpResponse<String> response = answer.get(30, TimeUnit.SECONDS);
-            assertEquals(200, response.statusCode());
-            wamids.add(json(response).at("/messages/0/id").asText());
+        for (CompletableFuture<Long> answer : elapsed) {
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(answer.get(30, TimeUnit.SECONDS));
+            // A lower bound only: a loaded machine may take any time longer.
+            assertTrue(tookMillis >= latencyMillis, "answered after " + tookMillis + " ms, before the latency of "
+                    + latencyMillis + " ms");
         }
         assertEquals(16, wamids.size());
         assertNotEquals(0, http.stats().at("/peakPerSecond/" + SimHttp.PHONE).asInt());

@@ -84,6 +84,8 @@ public final class HeraldServer {
         main.addOverrideProperty("herald.management-port", Integer.toString(freePort()));
         main.addOverrideProperty("herald.admin.user", ADMIN_USER);
         main.addOverrideProperty("herald.admin.password", ADMIN_PASSWORD);
+        // Whatever the shipped default: the sandbox tests walk through the README's simulated account.
+        main.addOverrideProperty("herald.sandbox", "true");
         // The inbox and the callbacks at test pace: short waits, quick retries, a deadline of seconds.
         main.addOverrideProperty("herald.inbox.poll-ms", "200");
         main.addOverrideProperty("herald.inbox.stable-ms", "400");

@@ -191,6 +191,99 @@ class WebhookApplyTest {
     }
 
     @Test
+    void everyErrorOfAFailedStatusIsKeptInItsReceipt() throws Exception {
+        Account account = fx.account("app-secret-" + WebhookFixture.digits(), true);
+        Campaign campaign = fx.sentCampaign(account, 2);
+        long twoErrors = campaign.messageIds().get(0);
+        long delivered = campaign.messageIds().get(1);
+        ObjectNode failed = failed(wamidOf(twoErrors), T0 + 15, 131049);
+        ObjectNode second = ((com.fasterxml.jackson.databind.node.ArrayNode) failed.get("errors")).addObject();
+        second.put("code", 131026);
+        second.put("title", "Message undeliverable.");
+        ObjectNode marker = marker();
+        fx.deliver(account, payload(account, failed, status(wamidOf(delivered), "delivered", T0 + 20), marker));
+        fx.awaitMarker(marker);
+
+        Map<String, Object> receipt = fx.receipts(twoErrors).get(0);
+        assertEquals(131049, ((Number) receipt.get("error_code")).intValue(), "the first error keeps its columns");
+        com.fasterxml.jackson.databind.JsonNode errors = herald.testing.ApiClient.JSON.readTree((String) receipt.get("errors"));
+        assertEquals(List.of(131049, 131026), List.of(errors.get(0).get("code").asInt(), errors.get(1).get("code").asInt()));
+        assertEquals(2, errors.size());
+        assertEquals("Message Undeliverable.", errors.get(0).path("error_data").path("details").asText());
+        assertNull(fx.receipts(delivered).get(0).get("errors"), "a status without errors has none");
+    }
+
+    /** Finished as the status refresh leaves it: every message accepted, counted, announced to a callback URL. */
+    private Campaign completed(Account account, int size) {
+        Campaign campaign = fx.sentCampaign(account, size);
+        fx.execute("UPDATE bulk_whatsapp_message SET status = 'Completed', split_state = 'DONE', recipient_count = ?,"
+                + " sent_count = ?, callback_url = 'http://127.0.0.1:1/finished' WHERE id = ?", size, size, campaign.id());
+        awaitAnnouncement(campaign, "Completed");
+        return campaign;
+    }
+
+    private Map<String, Object> campaignRow(Campaign campaign) {
+        return fx.herald.queryOne("SELECT * FROM bulk_whatsapp_message WHERE id = ?", campaign.id());
+    }
+
+    private List<Map<String, Object>> announcements(Campaign campaign) {
+        return fx.herald.query("SELECT * FROM campaign_callback WHERE campaign_id = ? ORDER BY id", campaign.id());
+    }
+
+    private void awaitAnnouncement(Campaign campaign, String status) {
+        WebhookFixture.await(status + " of " + campaign.name() + " to be announced", () -> announcements(campaign).stream()
+                .anyMatch(k -> status.equals(k.get("campaign_status"))));
+    }
+
+    @Test
+    void aLateFailureTurnsACompletedCampaignPartiallyFailedOnce() throws Exception {
+        Account account = fx.account("app-secret-" + WebhookFixture.digits(), true);
+        Campaign campaign = completed(account, 3);
+        ObjectNode marker = marker();
+        fx.deliver(account, payload(account, status(wamidOf(campaign.messageIds().get(1)), "delivered", T0 + 20),
+                failed(wamidOf(campaign.messageIds().get(0)), T0 + 25, 131026), marker));
+        fx.awaitMarker(marker);
+
+        Map<String, Object> changed = campaignRow(campaign);
+        assertEquals("Partially Failed", changed.get("status"));
+        assertEquals(3, ((Number) changed.get("recipient_count")).intValue());
+        assertEquals(2, ((Number) changed.get("sent_count")).intValue());
+        com.fasterxml.jackson.databind.JsonNode progress = fx.api.get("/api/campaigns/" + campaign.name() + "/progress").json(200);
+        assertEquals(1, progress.get("failed").asInt(), progress.toString());
+        assertEquals(1, progress.get("delivered").asInt(), progress.toString());
+
+        awaitAnnouncement(campaign, "Partially Failed");
+        Map<String, Object> second = announcements(campaign).get(1);
+        assertEquals(0, ((Number) second.get("retry_round")).intValue(), "the same round, announced with its new status");
+        com.fasterxml.jackson.databind.JsonNode payload = herald.testing.ApiClient.JSON.readTree((String) second.get("payload"));
+        assertEquals("Partially Failed", payload.get("status").asText());
+        assertEquals(1, payload.get("failed").asInt());
+
+        ObjectNode again = marker();
+        fx.deliver(account, payload(account, failed(wamidOf(campaign.messageIds().get(0)), T0 + 25, 131026),
+                failed(wamidOf(campaign.messageIds().get(1)), T0 + 26, 131026), again));
+        fx.awaitMarker(again);
+        assertEquals(changed, campaignRow(campaign), "a repeat, or a failure after delivered, changes nothing");
+        Thread.sleep(1000);
+        assertEquals(2, announcements(campaign).size(), "each final status is announced once");
+    }
+
+    @Test
+    void deliveredOrReadAfterCompletionLeaveTheCampaignAsItWas() {
+        Account account = fx.account("app-secret-" + WebhookFixture.digits(), true);
+        Campaign campaign = completed(account, 2);
+        Map<String, Object> before = campaignRow(campaign);
+        ObjectNode marker = marker();
+        fx.deliver(account, payload(account, status(wamidOf(campaign.messageIds().get(0)), "delivered", T0 + 20),
+                status(wamidOf(campaign.messageIds().get(1)), "read", T0 + 30), marker));
+        fx.awaitMarker(marker);
+
+        assertEquals("Read", fx.status(campaign.messageIds().get(1)));
+        assertEquals(before, campaignRow(campaign));
+        assertEquals("Completed", campaignRow(campaign).get("status"));
+    }
+
+    @Test
     void unknownAndUnreadableStatusesAreKeptWithoutHoldingBackTheRest() {
         Account account = fx.account("app-secret-" + WebhookFixture.digits(), true);
         Campaign campaign = fx.sentCampaign(account, 2);
@@ -220,6 +313,55 @@ class WebhookApplyTest {
                 noTimestamp.get("id").asText()).get("reason")).contains("timestamp"));
         assertTrue(((String) fx.herald.queryOne("SELECT reason FROM webhook_unmatched_status WHERE wamid = ?",
                 strange.get("id").asText()).get("reason")).contains("'deleted'"));
+    }
+
+    @Test
+    void anOverlongStatusIdIsKeptCutWithoutHoldingBackTheRest() {
+        Account account = fx.account("app-secret-" + WebhookFixture.digits(), true);
+        Campaign campaign = fx.sentCampaign(account, 2);
+        String overlong = "wamid." + WebhookFixture.digits() + "x".repeat(300);
+        ObjectNode marker = marker();
+        fx.deliver(account, payload(account,
+                status(wamidOf(campaign.messageIds().get(0)), "delivered", T0 + 20),
+                status(overlong, "delivered", T0 + 20),
+                status(wamidOf(campaign.messageIds().get(1)), "read", T0 + 30),
+                marker));
+        fx.awaitMarker(marker);
+
+        assertEquals("Delivered", fx.status(campaign.messageIds().get(0)));
+        assertEquals("Read", fx.status(campaign.messageIds().get(1)));
+        Map<String, Object> unmatched = fx.herald.queryOne("SELECT * FROM webhook_unmatched_status WHERE wamid = ?",
+                overlong.substring(0, 200));
+        assertNotNull(unmatched, "the overlong id is recorded, cut to its column");
+        assertTrue(((String) unmatched.get("reason")).contains("longer than 200"), unmatched.toString());
+        assertTrue(((String) unmatched.get("event")).contains(overlong), "the event keeps the id whole");
+    }
+
+    @Test
+    void aRepeatedDeliveryOfUnreadableStatusesAddsNoRow() {
+        Account account = fx.account("app-secret-" + WebhookFixture.digits(), true);
+        String recipient = WebhookFixture.digits();
+        ObjectNode noId = status(WebhookFixture.wamid(), "delivered", T0 + 20);
+        noId.remove("id");
+        ObjectNode noTimestamp = status(WebhookFixture.wamid(), "read", T0);
+        noTimestamp.remove("timestamp");
+        ObjectNode noStatus = status(WebhookFixture.wamid(), "sent", T0);
+        noStatus.remove("status");
+        noStatus.remove("timestamp");
+        List<ObjectNode> unreadable = List.of(noId, noTimestamp, noStatus);
+        unreadable.forEach(event -> event.put("recipient_id", recipient));
+        List<ObjectNode> markers = List.of(marker(), marker(), marker());
+        for (ObjectNode marker : markers) {
+            List<ObjectNode> statuses = new ArrayList<>(unreadable);
+            statuses.add(marker);
+            fx.deliver(account, payload(account, statuses.toArray(ObjectNode[]::new)));
+            fx.awaitMarker(marker);
+        }
+
+        List<Map<String, Object>> kept = fx.herald.query(
+                "SELECT reason FROM webhook_unmatched_status WHERE recipient_id = ? ORDER BY id", recipient);
+        assertEquals(3, kept.size(), "each unreadable event once: " + kept);
+        assertTrue(((String) kept.get(0).get("reason")).contains("no id"), kept.toString());
     }
 
     @Test

@@ -116,19 +116,37 @@ class WebhookEndpointTest {
     }
 
     @Test
-    void badBodiesGetASpecificAnswer() {
+    void aBodyThatCannotNameItsAccountIsUnauthorisedNotABadRequest() {
         WebhookFixture.Account account = fx.account("app-secret-" + WebhookFixture.digits(), true);
         String broken = "{\"object\":\"whatsapp_business_account\",\"entry\":[";
-        HttpResponse<String> notJson = fx.post(broken, WebhookSignature.sign(account.appSecret(),
-                broken.getBytes(StandardCharsets.UTF_8)));
-        assertEquals(400, notJson.statusCode());
-        assertTrue(notJson.body().contains("not valid JSON"), notJson.body());
+        for (String secret : List.of(account.appSecret(), "guessed-secret")) {
+            HttpResponse<String> notJson = fx.post(broken, sign(secret, broken));
+            assertEquals(401, notJson.statusCode(), notJson.body());
+            assertTrue(notJson.body().contains("not valid JSON"), notJson.body());
+        }
 
         String noEntries = "{\"object\":\"whatsapp_business_account\",\"entry\":[]}";
-        HttpResponse<String> empty = fx.post(noEntries, WebhookSignature.sign(account.appSecret(),
-                noEntries.getBytes(StandardCharsets.UTF_8)));
-        assertEquals(400, empty.statusCode());
+        HttpResponse<String> empty = fx.post(noEntries, sign(account.appSecret(), noEntries));
+        assertEquals(401, empty.statusCode(), empty.body());
         assertTrue(empty.body().contains("entry[]"), empty.body());
+
+        String unknownAccount = "{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\""
+                + WebhookFixture.digits() + "\",\"changes\":[]}]}";
+        HttpResponse<String> unknown = fx.post(unknownAccount, sign("guessed-secret", unknownAccount));
+        assertEquals(401, unknown.statusCode(), unknown.body());
+        assertTrue(unknown.body().contains("no WhatsApp Account"), unknown.body());
+    }
+
+    @Test
+    void aSignedCallerIsToldWhatIsWrongWithTheBody() {
+        WebhookFixture.Account account = fx.account("app-secret-" + WebhookFixture.digits(), true);
+        ObjectNode entry = WebhookFixture.entry(account, WebhookFixture.change(account, List.of(marker())));
+        entry.remove("id");
+        String noId = WebhookFixture.payload(entry);
+        HttpResponse<String> refused = fx.post(noId, sign(account.appSecret(), noId));
+        assertEquals(400, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("entry #1 has no id"), refused.body());
+        assertEquals(401, fx.post(noId, sign("guessed-secret", noId)).statusCode());
     }
 
     @Test

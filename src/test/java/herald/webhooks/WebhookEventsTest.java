@@ -57,7 +57,7 @@ class WebhookEventsTest {
                 .get(WebhookEvents.STATUSES).get(0);
         for (String key : List.of("wabaId", "phoneNumberId", "wamid", "metaStatus", "status", "timestamp", "recipientId",
                 "opaque", "opaqueCampaign", "opaqueMessageId", "pricingCategory", "errorCode", "errorTitle",
-                "errorMessage", "errorDetails", "event", "problem", "notFoundReason")) {
+                "errorMessage", "errorDetails", "errors", "event", "eventKey", "problem", "notFoundReason")) {
             assertTrue(event.containsKey(key), "missing " + key);
         }
     }
@@ -77,6 +77,36 @@ class WebhookEventsTest {
         assertEquals("same", event.get("errorMessage"));
         assertEquals("In order to maintain...", event.get("errorDetails"));
         assertEquals("marketing", event.get("pricingCategory"));
+        assertEquals("[{\"code\":131049,\"title\":\"This message was not delivered to maintain healthy ecosystem"
+                + " engagement.\",\"message\":\"same\",\"error_data\":{\"details\":\"In order to maintain...\"}},"
+                + "{\"code\":1,\"title\":\"second\"}]", event.get("errors"), "every error, as Meta sent them");
+    }
+
+    @Test
+    void anEventWithoutIdOrTimestampStillHasAKeyOfItsOwn() throws JsonProcessingException {
+        String noId = "{\"status\":\"delivered\",\"timestamp\":\"1780000010\"}";
+        String noTimestamp = "{\"id\":\"wamid.7\",\"status\":\"read\"}";
+        List<Map<String, Object>> once = events.read(payload(entry("111", messagesChange("111", "p1", noId + "," + noTimestamp, ""))))
+                .get(WebhookEvents.STATUSES);
+        List<Map<String, Object>> again = events.read(payload(entry("111", messagesChange("111", "p1", noId + "," + noTimestamp, ""))))
+                .get(WebhookEvents.STATUSES);
+        List<Map<String, Object>> otherAccount = events.read(payload(entry("222", messagesChange("222", "p2", noId, ""))))
+                .get(WebhookEvents.STATUSES);
+        assertEquals(again.get(0).get("eventKey"), once.get(0).get("eventKey"), "a repeat has the same key");
+        assertTrue(!once.get(0).get("eventKey").equals(once.get(1).get("eventKey")), "other events, other keys");
+        assertTrue(!once.get(0).get("eventKey").equals(otherAccount.get(0).get("eventKey")), "another account's event");
+        assertEquals(64, ((String) once.get(0).get("eventKey")).length());
+    }
+
+    @Test
+    void anOverlongIdIsAProblemAndCutToItsColumn() throws JsonProcessingException {
+        String id = "wamid." + "x".repeat(300);
+        String status = "{\"id\":\"" + id + "\",\"status\":\"read\",\"timestamp\":\"1780000010\"}";
+        Map<String, Object> event = events.read(payload(entry("111", messagesChange("111", "p1", status, ""))))
+                .get(WebhookEvents.STATUSES).get(0);
+        assertEquals(id.substring(0, 200), event.get("wamid"));
+        assertTrue(((String) event.get("problem")).contains("longer than 200"), (String) event.get("problem"));
+        assertTrue(((String) event.get("event")).contains(id));
     }
 
     @Test

@@ -93,14 +93,31 @@ class WebhookReceiverTest {
     }
 
     @Test
-    void unreadableBodiesAreBadRequests() {
+    void aBodyThatNamesNoKnownAccountIsUnauthorisedWhateverItsSignature() {
         List<Map<String, Object>> accounts = List.of(account("111", "p1", "secret"));
         for (String body : List.of("", "not json", "[1,2]", "{\"entry\":[]}", "{\"entry\":[{\"changes\":[]}]}",
-                "{\"entry\":{}} trailing")) {
+                "{\"entry\":{}} trailing", "{\"entry\":[{\"id\":\"333\"}]}")) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            assertEquals(400, refusal(() -> receiver.authenticate(WebhookSignature.sign("secret", bytes), bytes, accounts)),
+            WebhookRefusal signed = assertThrows(WebhookRefusal.class,
+                    () -> receiver.authenticate(WebhookSignature.sign("secret", bytes), bytes, accounts), body);
+            assertEquals(401, signed.status(), body);
+            assertTrue(signed.getMessage().contains("no WhatsApp Account"), signed.getMessage());
+            assertEquals(401, refusal(() -> receiver.authenticate(WebhookSignature.sign("guess", bytes), bytes, accounts)),
                     body);
         }
+    }
+
+    @Test
+    void onlyASignedCallerIsToldWhatIsWrongWithTheBody() {
+        String noId = "{\"entry\":[{\"changes\":[{\"field\":\"messages\",\"value\":{\"metadata\":"
+                + "{\"phone_number_id\":\"p1\"}}}]}]}";
+        byte[] bytes = noId.getBytes(StandardCharsets.UTF_8);
+        List<Map<String, Object>> accounts = List.of(account("111", "p1", "secret"));
+        assertEquals(401, refusal(() -> receiver.authenticate(WebhookSignature.sign("guess", bytes), bytes, accounts)));
+        WebhookRefusal signed = assertThrows(WebhookRefusal.class,
+                () -> receiver.authenticate(WebhookSignature.sign("secret", bytes), bytes, accounts));
+        assertEquals(400, signed.status());
+        assertTrue(signed.getMessage().contains("entry #1 has no id"), signed.getMessage());
     }
 
     @Test
