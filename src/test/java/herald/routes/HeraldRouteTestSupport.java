@@ -104,12 +104,9 @@ abstract class HeraldRouteTestSupport extends CamelMainTestSupport {
 
     @Override
     protected void doPostTearDown() throws Exception {
-        // The test kit stops the context only after this returns; the pool, the broker and the
-        // database must outlive every route that still uses them.
+        // The test kit stops the context only after this returns; the broker and the database must
+        // outlive every route that still uses them (stopping the context closes Herald's pool).
         context.stop();
-        if (context.getRegistry().lookupByName("dataSource") instanceof HikariDataSource pool) {
-            pool.close();
-        }
         broker.stop();
         if (postgresDb != null) {
             HeraldServer.dropPostgresDatabase(postgresDb);
