@@ -156,7 +156,8 @@ public class CampaignRecipients {
         return TemplateRequests.spec(Map.of("header_kind", sending.get("sending_header_kind"),
                 "parameter_format", sending.get("sending_parameter_format"),
                 "header_params", sending.get("sending_header_params"),
-                "body_params", sending.get("sending_body_params")));
+                "body_params", sending.get("sending_body_params"),
+                "url_buttons", sending.get("sending_url_buttons")));
     }
 
     private static JsonNode commonValues(Map<String, Object> campaign) {

@@ -123,7 +123,8 @@ final class Sandbox extends ServiceSupport {
         TemplateSpec spec = TemplateSpec.parse(components, t.parameterFormat());
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO whatsapp_template (account_id, name, language, "
                 + "category, status, parameter_format, components, header_kind, header_params, body_params, "
-                + "meta_template_id, sandbox) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE) ON CONFLICT DO NOTHING")) {
+                + "url_buttons, meta_template_id, sandbox) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE) "
+                + "ON CONFLICT DO NOTHING")) {
             insert.setLong(1, accountId);
             insert.setString(2, t.name());
             insert.setString(3, t.language());
@@ -134,7 +135,8 @@ final class Sandbox extends ServiceSupport {
             insert.setString(8, spec.headerKind().name());
             insert.setString(9, JSON.writeValueAsString(spec.headerParams()));
             insert.setString(10, JSON.writeValueAsString(spec.bodyParams()));
-            insert.setString(11, t.id());
+            insert.setString(11, JSON.writeValueAsString(spec.urlButtons()));
+            insert.setString(12, t.id());
             insert.executeUpdate();
         }
     }

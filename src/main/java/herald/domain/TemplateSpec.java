@@ -15,11 +15,14 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The placeholders an approved WhatsApp template expects, read from the components Meta returns.
- * Footer and buttons are not read: nothing a recipient's values fill in lives there.
+ * The placeholders an approved WhatsApp template expects, read from the components Meta returns:
+ * those of a TEXT header, of the body, and the URL buttons whose link ends in {@code {{1}}}
+ * ({@code urlButtons}, each by its zero-based index in the BUTTONS component, as a send names it).
+ * The footer and every other kind of button are not read: nothing a recipient's values fill in
+ * lives there.
  */
 public record TemplateSpec(HeaderKind headerKind, ParameterFormat format, List<String> headerParams,
-                           List<String> bodyParams) {
+                           List<String> bodyParams, List<Integer> urlButtons) {
 
     public enum HeaderKind { NONE, TEXT, IMAGE, VIDEO, DOCUMENT, LOCATION }
 
@@ -30,12 +33,16 @@ public record TemplateSpec(HeaderKind headerKind, ParameterFormat format, List<S
     // the cap keeps the gap check below cheap whatever the input.
     private static final Pattern POSITIONAL_NAME = Pattern.compile("[1-9][0-9]{0,2}");
     private static final Pattern NAMED_NAME = Pattern.compile("[a-z0-9_]*[a-z_][a-z0-9_]*");
+    // Meta lets a URL button take one variable, {{1}} whatever the template's parameter format,
+    // appended to the end of its link.
+    private static final String URL_VARIABLE = "{{1}}";
 
     public TemplateSpec {
         Objects.requireNonNull(headerKind, "headerKind");
         Objects.requireNonNull(format, "format");
         headerParams = List.copyOf(headerParams);
         bodyParams = List.copyOf(bodyParams);
+        urlButtons = List.copyOf(urlButtons);
         if (headerKind != HeaderKind.TEXT && !headerParams.isEmpty()) {
             throw new IllegalArgumentException("only a TEXT header can have placeholders, not " + headerKind);
         }
@@ -62,6 +69,7 @@ public record TemplateSpec(HeaderKind headerKind, ParameterFormat format, List<S
         }
         JsonNode header = null;
         JsonNode body = null;
+        JsonNode buttons = null;
         for (int i = 0; i < root.size(); i++) {
             JsonNode component = root.get(i);
             String type = upperText(component.get("type"));
@@ -78,6 +86,11 @@ public record TemplateSpec(HeaderKind headerKind, ParameterFormat format, List<S
                     throw new IllegalArgumentException("template has more than one BODY component");
                 }
                 body = component;
+            } else if (type.equals("BUTTONS")) {
+                if (buttons != null) {
+                    throw new IllegalArgumentException("template has more than one BUTTONS component");
+                }
+                buttons = component;
             }
         }
         HeaderKind headerKind = header == null ? HeaderKind.NONE : headerKind(header);
@@ -85,12 +98,26 @@ public record TemplateSpec(HeaderKind headerKind, ParameterFormat format, List<S
             ? placeholders(requiredText(header, "HEADER"), format, "HEADER")
             : List.of();
         List<String> bodyParams = body == null ? List.of() : placeholders(requiredText(body, "BODY"), format, "BODY");
-        return new TemplateSpec(headerKind, format, headerParams, bodyParams);
+        List<Integer> urlButtons = buttons == null ? List.of() : urlButtons(buttons);
+        return new TemplateSpec(headerKind, format, headerParams, bodyParams, urlButtons);
     }
 
     /** How many parameters a send carries; a named placeholder used in header and body counts twice. */
     public int placeholderCount() {
-        return headerParams.size() + bodyParams.size();
+        return headerParams.size() + bodyParams.size() + urlButtons.size();
+    }
+
+    /** How errors name a button: counted from 1 as the template lists them, not by Meta's index. */
+    public static String buttonLabel(int index) {
+        return "button " + (index + 1) + " (URL)";
+    }
+
+    /**
+     * The key that carries a URL button's value in a NAMED template's values: the button has no
+     * name of its own, its placeholder is always {@code {{1}}}.
+     */
+    public static String buttonKey(int index) {
+        return "button_" + (index + 1);
     }
 
     public boolean hasMediaHeader() {
@@ -118,6 +145,39 @@ public record TemplateSpec(HeaderKind headerKind, ParameterFormat format, List<S
             .filter(kind -> kind != HeaderKind.NONE && kind.name().equals(format))
             .findFirst()
             .orElseThrow(() -> new IllegalArgumentException("HEADER component has unsupported format \"" + format + "\""));
+    }
+
+    private static List<Integer> urlButtons(JsonNode component) {
+        JsonNode buttons = component.get("buttons");
+        if (buttons == null || !buttons.isArray()) {
+            throw new IllegalArgumentException("BUTTONS component has no buttons array");
+        }
+        List<Integer> dynamic = new ArrayList<>();
+        for (int i = 0; i < buttons.size(); i++) {
+            JsonNode button = buttons.get(i);
+            String type = upperText(button.get("type"));
+            if (!button.isObject() || type == null) {
+                throw new IllegalArgumentException("BUTTONS component: button " + (i + 1) + " must be an object with a type");
+            }
+            if (!type.equals("URL")) {
+                continue;
+            }
+            JsonNode url = button.get("url");
+            if (url == null || !url.isTextual()) {
+                throw new IllegalArgumentException("BUTTONS component: " + buttonLabel(i) + " has no url");
+            }
+            String link = url.asText();
+            if (!PLACEHOLDER.matcher(link).find()) {
+                continue;
+            }
+            int variable = link.indexOf(URL_VARIABLE);
+            if (variable < 0 || variable != link.length() - URL_VARIABLE.length()) {
+                throw new IllegalArgumentException("BUTTONS component: " + buttonLabel(i)
+                    + " may hold one placeholder, {{1}}, at the end of its url: " + link);
+            }
+            dynamic.add(i);
+        }
+        return dynamic;
     }
 
     private static String requiredText(JsonNode component, String type) {

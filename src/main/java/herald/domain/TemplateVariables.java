@@ -24,8 +24,9 @@ public final class TemplateVariables {
     }
 
     /**
-     * Positional values are matched by the object's key order, header placeholders first, because
-     * uploads label their columns freely; named values are matched by key.
+     * Positional values are matched by the object's key order (header placeholders, then body
+     * ones, then URL buttons), because uploads label their columns freely; named values are
+     * matched by key, a URL button's by {@link TemplateSpec#buttonKey}.
      */
     public static List<String> problems(TemplateSpec spec, JsonNode values) {
         if (values == null || !values.isObject()) {
@@ -36,12 +37,22 @@ public final class TemplateVariables {
         if (spec.format() == TemplateSpec.ParameterFormat.POSITIONAL) {
             int expected = spec.placeholderCount();
             if (values.size() != expected) {
-                String plural = expected == 1 ? "" : "s";
-                problems.add("expected " + expected + " value" + plural + " (" + spec.headerParams().size()
-                    + " header + " + spec.bodyParams().size() + " body placeholder" + plural + "), got " + values.size());
+                problems.add("expected " + expected + " value" + (expected == 1 ? "" : "s") + " (" + counts(spec)
+                    + "), got " + values.size());
             }
+            int textCount = spec.headerParams().size() + spec.bodyParams().size();
+            for (int b = Math.max(0, values.size() - textCount); b < spec.urlButtons().size(); b++) {
+                problems.add(TemplateSpec.buttonLabel(spec.urlButtons().get(b)) + " needs a value: value "
+                    + (textCount + b + 1) + " in key order");
+            }
+            int position = 0;
             for (Map.Entry<String, JsonNode> entry : values.properties()) {
-                checkValue(entry.getKey(), entry.getValue(), problems);
+                int button = position - textCount;
+                String label = button >= 0 && button < spec.urlButtons().size()
+                    ? TemplateSpec.buttonLabel(spec.urlButtons().get(button)) + " " + quoted(entry.getKey())
+                    : quoted(entry.getKey());
+                checkValue(label, entry.getValue(), problems);
+                position++;
             }
         } else {
             Set<String> names = namedParams(spec);
@@ -50,21 +61,38 @@ public final class TemplateVariables {
                     problems.add(quoted(name) + ": missing, the template uses {{" + name + "}}");
                 }
             }
+            for (int index : spec.urlButtons()) {
+                String key = TemplateSpec.buttonKey(index);
+                if (!values.has(key) && !names.contains(key)) {
+                    problems.add(TemplateSpec.buttonLabel(index) + " needs a value, under the key " + quoted(key));
+                }
+            }
+            Set<String> keys = namedKeys(spec);
             for (Map.Entry<String, JsonNode> entry : values.properties()) {
-                if (!names.contains(entry.getKey())) {
-                    problems.add(quoted(entry.getKey()) + ": unexpected, the template has no {{" + entry.getKey() + "}} placeholder");
+                if (!keys.contains(entry.getKey())) {
+                    problems.add(quoted(entry.getKey()) + ": unexpected, the template has no {{" + entry.getKey() + "}} placeholder"
+                        + (spec.urlButtons().isEmpty() ? "" : " and no URL button of that key"));
                 }
             }
             for (String name : names) {
                 if (values.has(name)) {
-                    checkValue(name, values.get(name), problems);
+                    checkValue(quoted(name), values.get(name), problems);
+                }
+            }
+            for (int index : spec.urlButtons()) {
+                String key = TemplateSpec.buttonKey(index);
+                if (values.has(key) && !names.contains(key)) {
+                    checkValue(TemplateSpec.buttonLabel(index) + " " + quoted(key), values.get(key), problems);
                 }
             }
         }
         return List.copyOf(problems);
     }
 
-    /** The values as sent: {@code {"header":[{"name","value"}...],"body":[...]}}, every value a string. */
+    /**
+     * The values as sent: {@code {"header":[{"name","value"}...],"body":[...]}}, every value a
+     * string, plus {@code "buttons":[{"index","value"}...]} when the template has URL buttons.
+     */
     public static ObjectNode freeze(TemplateSpec spec, JsonNode values) {
         List<String> problems = problems(spec, values);
         if (!problems.isEmpty()) {
@@ -80,10 +108,14 @@ public final class TemplateVariables {
             }
             int headerCount = spec.headerParams().size();
             addAll(header, spec.headerParams(), inKeyOrder.subList(0, headerCount));
-            addAll(body, spec.bodyParams(), inKeyOrder.subList(headerCount, inKeyOrder.size()));
+            int bodyEnd = headerCount + spec.bodyParams().size();
+            addAll(body, spec.bodyParams(), inKeyOrder.subList(headerCount, bodyEnd));
+            addButtons(frozen, spec, inKeyOrder.subList(bodyEnd, inKeyOrder.size()));
         } else {
             addAll(header, spec.headerParams(), spec.headerParams().stream().map(n -> render(values.get(n))).toList());
             addAll(body, spec.bodyParams(), spec.bodyParams().stream().map(n -> render(values.get(n))).toList());
+            addButtons(frozen, spec, spec.urlButtons().stream()
+                .map(index -> render(values.get(TemplateSpec.buttonKey(index)))).toList());
         }
         return frozen;
     }
@@ -94,14 +126,30 @@ public final class TemplateVariables {
         return names;
     }
 
+    private static Set<String> namedKeys(TemplateSpec spec) {
+        Set<String> keys = namedParams(spec);
+        spec.urlButtons().forEach(index -> keys.add(TemplateSpec.buttonKey(index)));
+        return keys;
+    }
+
+    private static void addButtons(ObjectNode frozen, TemplateSpec spec, List<String> values) {
+        if (spec.urlButtons().isEmpty()) {
+            return;
+        }
+        ArrayNode buttons = frozen.putArray("buttons");
+        for (int i = 0; i < values.size(); i++) {
+            buttons.addObject().put("index", spec.urlButtons().get(i)).put("value", values.get(i));
+        }
+    }
+
     private static void addAll(ArrayNode target, List<String> names, List<String> values) {
         for (int i = 0; i < names.size(); i++) {
             target.addObject().put("name", names.get(i)).put("value", values.get(i));
         }
     }
 
-    private static void checkValue(String key, JsonNode value, List<String> problems) {
-        String prefix = quoted(key) + ": ";
+    private static void checkValue(String label, JsonNode value, List<String> problems) {
+        String prefix = label + ": ";
         if (!value.isTextual() && !value.isNumber()) {
             problems.add(prefix + "must be a string or number, not " + value.getNodeType().name().toLowerCase(Locale.ROOT));
             return;
@@ -122,6 +170,13 @@ public final class TemplateVariables {
         if (text.contains(FIVE_SPACES)) {
             problems.add(prefix + "must not contain more than 4 consecutive spaces (Meta error 132018)");
         }
+    }
+
+    private static String counts(TemplateSpec spec) {
+        String counts = spec.headerParams().size() + " header + " + spec.bodyParams().size() + " body placeholder"
+            + (spec.headerParams().size() + spec.bodyParams().size() == 1 ? "" : "s");
+        int buttons = spec.urlButtons().size();
+        return buttons == 0 ? counts : counts + " + " + buttons + " URL button" + (buttons == 1 ? "" : "s");
     }
 
     private static String render(JsonNode value) {

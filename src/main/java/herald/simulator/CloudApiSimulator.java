@@ -64,7 +64,10 @@ import java.util.regex.Pattern;
  *           NAMED templates need a {@code parameter_name} on every text parameter (100
  *           "Parameter name is missing or empty") naming a placeholder (132000); text may not be
  *           empty (131008) nor hold a newline, tab or more than 4 consecutive spaces (132018);
- *           button components are not checked;</li>
+ *           every URL button whose link ends in a placeholder needs one {@code button} component
+ *           ({@code sub_type} "url", its {@code index}) with one text parameter, checked like body
+ *           text but without {@code parameter_name}; a missing one, a second one, or one for a
+ *           button that takes no parameter gives 132000;</li>
  *       <li>pair rate: more than {@code pairRateMaxSends} accepted sends to one {@code to} within
  *           the pair-rate window give 131056;</li>
  *       <li>accepted: the reference §1 answer with a unique wamid, except that a
@@ -390,6 +393,7 @@ public final class CloudApiSimulator {
         }
         JsonNode header = null;
         JsonNode body = null;
+        Map<String, JsonNode> buttons = new HashMap<>();
         for (JsonNode component : templateNode.path("components")) {
             String type = component.path("type").asText("").toLowerCase(Locale.ROOT);
             JsonNode parameters = component.path("parameters");
@@ -400,7 +404,14 @@ public final class CloudApiSimulator {
                 header = parameters;
             } else if (type.equals("body")) {
                 body = parameters;
-            } else if (!type.equals("button")) {
+            } else if (type.equals("button")) {
+                String index = component.path("index").asText("");
+                if (!"url".equals(component.path("sub_type").asText(null)) || buttons.containsKey(index)) {
+                    throw invalid(132000, "(#132000) Number of parameters does not match the expected number of params",
+                            "button " + index + ": not one url button component");
+                }
+                buttons.put(index, parameters.isMissingNode() ? null : parameters);
+            } else {
                 throw invalid(100, "(#100) Invalid parameter", "unknown component type: " + type);
             }
         }
@@ -413,6 +424,13 @@ public final class CloudApiSimulator {
                 checkMediaHeader(header, template.headerFormat().toLowerCase(Locale.ROOT));
         }
         checkTextParameters(body, template.bodyPlaceholders(), "body", template.named());
+        for (int index : template.dynamicUrlButtons()) {
+            checkTextParameters(buttons.remove(Integer.toString(index)), List.of("1"), "button " + index, false);
+        }
+        if (!buttons.isEmpty()) {
+            throw invalid(132000, "(#132000) Number of parameters does not match the expected number of params",
+                    "button " + buttons.keySet().iterator().next() + ": the template has no URL button there that takes a parameter");
+        }
         return template;
     }
 

@@ -16,11 +16,33 @@ import java.util.regex.Pattern;
 /**
  * One message template as the simulator knows it: the subset of Meta's template object (reference
  * §5) that decides whether a send is valid. {@code headerFormat} is NONE, TEXT, IMAGE, VIDEO or
- * DOCUMENT; {@code headerText} only matters for TEXT. Placeholders are read from the texts, so the
- * expected parameters can never disagree with what the listing shows.
+ * DOCUMENT; {@code headerText} only matters for TEXT. Placeholders are read from the texts and the
+ * button links, so the expected parameters can never disagree with what the listing shows.
  */
 public record SimTemplate(String id, String name, String language, String status, String category,
-                          String parameterFormat, String headerFormat, String headerText, String bodyText) {
+                          String parameterFormat, String headerFormat, String headerText, String bodyText,
+                          List<Button> buttons) {
+
+    /** One entry of the BUTTONS component; {@code url} only matters for a URL button. */
+    public record Button(String type, String text, String url) {
+
+        public Button {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(text, "text");
+        }
+
+        public static Button url(String text, String url) {
+            return new Button("URL", text, Objects.requireNonNull(url, "url"));
+        }
+
+        public static Button quickReply(String text) {
+            return new Button("QUICK_REPLY", text, null);
+        }
+
+        boolean dynamicUrl() {
+            return type.equals("URL") && url != null && PLACEHOLDER.matcher(url).find();
+        }
+    }
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z0-9_]+)\\s*}}");
     private static final Set<String> HEADER_FORMATS = Set.of("NONE", "TEXT", "IMAGE", "VIDEO", "DOCUMENT");
@@ -39,6 +61,13 @@ public record SimTemplate(String id, String name, String language, String status
         }
         headerText = headerText == null ? "" : headerText;
         bodyText = bodyText == null ? "" : bodyText;
+        buttons = List.copyOf(buttons);
+    }
+
+    /** A template without buttons. */
+    public SimTemplate(String id, String name, String language, String status, String category,
+                       String parameterFormat, String headerFormat, String headerText, String bodyText) {
+        this(id, name, language, status, category, parameterFormat, headerFormat, headerText, bodyText, List.of());
     }
 
     public boolean named() {
@@ -51,6 +80,17 @@ public record SimTemplate(String id, String name, String language, String status
 
     public List<String> bodyPlaceholders() {
         return placeholders(bodyText);
+    }
+
+    /** The indexes of the URL buttons whose link takes a parameter, in the order a send lists them. */
+    public List<Integer> dynamicUrlButtons() {
+        List<Integer> indexes = new ArrayList<>();
+        for (int i = 0; i < buttons.size(); i++) {
+            if (buttons.get(i).dynamicUrl()) {
+                indexes.add(i);
+            }
+        }
+        return indexes;
     }
 
     /** The template as {@code GET /{waba}/message_templates} lists it. */
@@ -74,6 +114,19 @@ public record SimTemplate(String id, String name, String language, String status
         ObjectNode body = components.addObject();
         body.put("type", "BODY");
         body.put("text", bodyText);
+        if (!buttons.isEmpty()) {
+            ObjectNode component = components.addObject();
+            component.put("type", "BUTTONS");
+            var list = component.putArray("buttons");
+            for (Button button : buttons) {
+                ObjectNode entry = list.addObject();
+                entry.put("type", button.type());
+                entry.put("text", button.text());
+                if (button.url() != null) {
+                    entry.put("url", button.url());
+                }
+            }
+        }
         return node;
     }
 
@@ -82,6 +135,7 @@ public record SimTemplate(String id, String name, String language, String status
         String headerFormat = "NONE";
         String headerText = null;
         String bodyText = null;
+        List<Button> buttons = new ArrayList<>();
         for (JsonNode component : node.path("components")) {
             String type = component.path("type").asText("").toUpperCase(Locale.ROOT);
             if (type.equals("HEADER")) {
@@ -89,11 +143,16 @@ public record SimTemplate(String id, String name, String language, String status
                 headerText = component.path("text").asText(null);
             } else if (type.equals("BODY")) {
                 bodyText = component.path("text").asText(null);
+            } else if (type.equals("BUTTONS")) {
+                for (JsonNode button : component.path("buttons")) {
+                    buttons.add(new Button(button.path("type").asText("").toUpperCase(Locale.ROOT),
+                            button.path("text").asText(""), button.path("url").asText(null)));
+                }
             }
         }
         return new SimTemplate(required(node, "id"), required(node, "name"), required(node, "language"),
                 required(node, "status"), required(node, "category"),
-                node.path("parameter_format").asText("POSITIONAL"), headerFormat, headerText, bodyText);
+                node.path("parameter_format").asText("POSITIONAL"), headerFormat, headerText, bodyText, buttons);
     }
 
     /** A small set for running the simulator alone: one template of each kind Herald sends. */

@@ -105,6 +105,7 @@ public class TemplateRequests {
         row.put("headerKind", spec.headerKind().name());
         row.put("headerParams", write(spec.headerParams()));
         row.put("bodyParams", write(spec.bodyParams()));
+        row.put("urlButtons", write(spec.urlButtons()));
         row.put("metaTemplateId", f.text("metaTemplateId", false, 40));
         return row;
     }
@@ -124,6 +125,7 @@ public class TemplateRequests {
         view.put("headerKind", row.get("header_kind"));
         view.put("headerParams", read(row.get("header_params")));
         view.put("bodyParams", read(row.get("body_params")));
+        view.put("urlButtons", read(row.get("url_buttons")));
         view.put("components", read(row.get("components")));
         view.put("metaTemplateId", row.get("meta_template_id"));
         view.put("goneFromMeta", row.get("gone_from_meta"));
@@ -137,10 +139,12 @@ public class TemplateRequests {
     public static TemplateSpec spec(Map<String, Object> row) {
         return new TemplateSpec(TemplateSpec.HeaderKind.valueOf((String) row.get("header_kind")),
                 TemplateSpec.ParameterFormat.valueOf((String) row.get("parameter_format")),
-                readList(row.get("header_params")), readList(row.get("body_params")));
+                readList(row.get("header_params"), new TypeReference<>() { }),
+                readList(row.get("body_params"), new TypeReference<>() { }),
+                readList(row.get("url_buttons"), new TypeReference<>() { }));
     }
 
-    private static String write(List<String> list) {
+    private static String write(List<?> list) {
         try {
             return JSON.writeValueAsString(list);
         } catch (JsonProcessingException e) {
@@ -156,9 +160,9 @@ public class TemplateRequests {
         }
     }
 
-    private static List<String> readList(Object json) {
+    private static <T> List<T> readList(Object json, TypeReference<List<T>> type) {
         try {
-            return JSON.readValue(json.toString(), new TypeReference<List<String>>() { });
+            return JSON.readValue(json.toString(), type);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored placeholder list is unreadable", e);
         }

@@ -294,6 +294,7 @@ public class TemplateSync implements CamelContextAware {
                 || !Objects.equals(row.get("headerKind"), stored.get("header_kind"))
                 || !Objects.equals(row.get("headerParams"), stored.get("header_params"))
                 || !Objects.equals(row.get("bodyParams"), stored.get("body_params"))
+                || !Objects.equals(row.get("urlButtons"), stored.get("url_buttons"))
                 || !Objects.equals(row.get("metaTemplateId"), stored.get("meta_template_id"))
                 || Boolean.TRUE.equals(stored.get("gone_from_meta"));
     }

@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  *   <li>A TEXT header without parameters gets no header component: a static header has nothing
  *       to fill in.</li>
  *   <li>{@code parameter_name} goes on text parameters of NAMED templates; a media header has a
- *       single unnamed slot.</li>
+ *       single unnamed slot, and so has a URL button, whose variable is {@code {{1}}} in every
+ *       format.</li>
  * </ul>
  */
 public final class TemplatePayloadBuilder {
@@ -93,6 +94,7 @@ public final class TemplatePayloadBuilder {
         if (!bodyParameters.isEmpty()) {
             addComponent(components, "body", bodyParameters);
         }
+        addUrlButtons(components, parameters.path("buttons"));
         if (!components.isEmpty()) {
             templateNode.set("components", components);
         }
@@ -119,6 +121,30 @@ public final class TemplatePayloadBuilder {
         ObjectNode component = components.addObject();
         component.put("type", type);
         component.set("parameters", parameters);
+    }
+
+    private static void addUrlButtons(ArrayNode components, JsonNode buttons) {
+        if (buttons.isMissingNode() || buttons.isNull()) {
+            return;
+        }
+        if (!buttons.isArray()) {
+            throw new IllegalArgumentException("parameters.buttons must be an array");
+        }
+        for (int i = 0; i < buttons.size(); i++) {
+            JsonNode button = buttons.get(i);
+            String path = "parameters.buttons[" + i + "]";
+            JsonNode index = button.get("index");
+            if (index == null || !index.isIntegralNumber() || index.asInt() < 0) {
+                throw new IllegalArgumentException("missing " + path + ".index");
+            }
+            ObjectNode component = components.addObject();
+            component.put("type", "button");
+            component.put("sub_type", "url");
+            component.put("index", Integer.toString(index.asInt()));
+            component.putArray("parameters").addObject()
+                    .put("type", "text")
+                    .put("text", requiredText(button, "value", path + ".value"));
+        }
     }
 
     private static ArrayNode mediaParameter(JsonNode header, String type) {

@@ -111,6 +111,37 @@ class TemplatesApiTest {
     }
 
     @Test
+    void urlButtonsWithAVariableAreListedByIndexAndStored() {
+        JsonNode created = api.post("/api/templates", template(accountId, HeraldServer.unique("invoice_link"), "POSITIONAL", """
+                [{"type":"BODY","text":"Invoice {{1}} is ready."},
+                 {"type":"BUTTONS","buttons":[{"type":"QUICK_REPLY","text":"Stop"},
+                   {"type":"URL","text":"Shop","url":"https://shop.test/"},
+                   {"type":"URL","text":"Open","url":"https://pay.test/{{1}}"}]}]""")).json(201);
+
+        assertEquals(List.of("2"), texts(created.path("urlButtons")));
+        assertEquals(created, api.get("/api/templates/" + created.path("id").asLong()).json(200));
+        assertEquals("[2]", herald.queryOne("SELECT url_buttons FROM whatsapp_template WHERE id = ?",
+                created.path("id").asLong()).get("url_buttons"));
+
+        JsonNode none = api.post("/api/templates", template(accountId, HeraldServer.unique("plain_link"), "POSITIONAL", """
+                [{"type":"BODY","text":"Hi"}]""")).json(201);
+        assertEquals(List.of(), texts(none.path("urlButtons")));
+    }
+
+    @Test
+    void urlButtonWithAPlaceholderAnywhereButItsEndIsRejectedNamingTheButton() {
+        String name = HeraldServer.unique("bad_link");
+        JsonNode error = api.post("/api/templates", template(accountId, name, "POSITIONAL", """
+                [{"type":"BODY","text":"Hi"},
+                 {"type":"BUTTONS","buttons":[{"type":"URL","text":"Open","url":"https://pay.test/{{1}}/view"}]}]"""))
+                .error(400);
+        assertEquals("components", error.path("field").asText(), error::toString);
+        assertTrue(error.path("message").asText().contains("button 1 (URL) may hold one placeholder, {{1}}, at the end of its url"),
+                error::toString);
+        assertTrue(herald.query("SELECT id FROM whatsapp_template WHERE name = ?", name).isEmpty(), "nothing stored");
+    }
+
+    @Test
     void badComponentsAreRejectedNamingComponents() {
         assertBadComponents("\"not an array\"");
         assertBadComponents("{\"type\":\"BODY\",\"text\":\"an object, not an array\"}");
@@ -219,5 +250,11 @@ class TemplatesApiTest {
         assertEquals("IMAGE", updated.path("headerKind").asText());
         assertEquals(List.of("1", "2"), texts(updated.path("bodyParams")));
         assertEquals(updated, api.get("/api/templates/" + id).json(200));
+
+        JsonNode withButton = api.put("/api/templates/" + id, Map.of("components", List.of(
+                Map.of("type", "BODY", "text", "One {{1}}"),
+                Map.of("type", "BUTTONS", "buttons", List.of(Map.of("type", "URL", "text", "Open",
+                        "url", "https://pay.test/{{1}}")))))).json(200);
+        assertEquals(List.of("0"), texts(withButton.path("urlButtons")));
     }
 }

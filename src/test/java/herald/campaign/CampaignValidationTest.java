@@ -186,6 +186,38 @@ class CampaignValidationTest {
     }
 
     @Test
+    void urlButtonValuesAreCheckedNamingTheButton() {
+        String buttons = "{\"type\":\"BUTTONS\",\"buttons\":[{\"type\":\"URL\",\"text\":\"Open\","
+                + "\"url\":\"https://pay.test/{{1}}\"}]}";
+        long positional = fixture.template(account, HeraldServer.unique("link_notice"), "en", "APPROVED", "POSITIONAL",
+                "[{\"type\":\"BODY\",\"text\":\"Invoice {{1}}\"}," + buttons + "]");
+        Map<String, Object> onlyBody = new LinkedHashMap<>();
+        onlyBody.put("invoice", "9001");
+        refused(CampaignFixture.commonCampaign(positional, onlyBody, oneRecipient()), "templateVariables",
+                "button 1 (URL) needs a value: value 2 in key order");
+        Map<String, Object> emptyLink = new LinkedHashMap<>(onlyBody);
+        emptyLink.put("link", " ");
+        refused(CampaignFixture.commonCampaign(positional, emptyLink, oneRecipient()), "templateVariables",
+                "button 1 (URL) \"link\": must not be empty");
+        Map<String, Object> both = new LinkedHashMap<>(onlyBody);
+        both.put("link", "inv/9001");
+        api.post("/api/campaigns", CampaignFixture.commonCampaign(positional, both, oneRecipient())).expect(201);
+
+        long named = fixture.template(account, HeraldServer.unique("link_named"), "en", "APPROVED", "NAMED",
+                "[{\"type\":\"BODY\",\"text\":\"Hi {{first_name}}\"}," + buttons + "]");
+        Map<String, Object> noKey = new LinkedHashMap<>();
+        noKey.put("first_name", "Anna");
+        noKey.put("link", "inv/9001");
+        JsonNode error = refused(CampaignFixture.commonCampaign(named, noKey, oneRecipient()), "templateVariables",
+                "button 1 (URL) needs a value, under the key \"button_1\"");
+        assertProblem(error, "templateVariables", "\"link\": unexpected");
+        Map<String, Object> keyed = new LinkedHashMap<>();
+        keyed.put("button_1", "inv/9001");
+        keyed.put("first_name", "Anna");
+        api.post("/api/campaigns", CampaignFixture.commonCampaign(named, keyed, oneRecipient())).expect(201);
+    }
+
+    @Test
     void valuesMetaRefusesAreRefused() {
         for (String bad : List.of("two\nlines", "a\ttab", "five     spaces")) {
             Map<String, Object> request = valid();

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A campaign in each variable mode, with a DOCUMENT attachment and an account override, end to
- * end: what reached the (simulated) Cloud API is compared with what the campaign promised.
+ * A campaign in each variable mode, with a DOCUMENT attachment, a URL button with a variable (the
+ * reference's §1 template) and an account override, end to end: what reached the (simulated)
+ * Cloud API is compared with what the campaign promised.
  *
  * <p>Sizes: {@code -Dherald.test.dispatch.campaign-size} recipients per campaign (CI 2,000; the
  * issue's size is 10,000) at {@code -Dherald.test.dispatch.campaign-mps} (1,000).
@@ -36,7 +37,9 @@ class CampaignDeliveryTest {
     private final class Setup {
         final String templateName = HeraldServer.unique("invoice_ready");
         final SimTemplate simTemplate = new SimTemplate("9" + FakeMeta.newId(), templateName, "de", "APPROVED",
-                "UTILITY", "POSITIONAL", "DOCUMENT", null, "Hallo {{1}}, Ihre Rechnung {{2}} ist bereit.");
+                "UTILITY", "POSITIONAL", "DOCUMENT", null, "Hallo {{1}}, Ihre Rechnung {{2}} ist bereit.",
+                List.of(SimTemplate.Button.url("Rechnung ansehen", "https://pay.example.com/{{1}}"),
+                        SimTemplate.Button.quickReply("Stop")));
         final FakeMeta metaA = fixture.use(FakeMeta.start(RATE, b -> b, simTemplate));
         final FakeMeta metaB = fixture.use(FakeMeta.start(RATE, b -> b, simTemplate));
         final RecordingProxy wire = fixture.use(new RecordingProxy(metaB.baseUrl()));
@@ -60,11 +63,12 @@ class CampaignDeliveryTest {
         Map<String, Object> values = new LinkedHashMap<>();
         values.put("1", "Valued Customer");
         values.put("2", "INV-2026-0001");
+        values.put("link", "inv/2026-0001");
         String campaign = fixture.commonCampaign(s.templateA, s.accountB, values, numbers, s.fileId);
         fixture.submit(campaign);
 
         Map<String, List<String>> expected = new HashMap<>();
-        numbers.forEach(n -> expected.put(n, List.of("Valued Customer", "INV-2026-0001")));
+        numbers.forEach(n -> expected.put(n, List.of("Valued Customer", "INV-2026-0001", "inv/2026-0001")));
         assertDelivered(s, campaign, expected);
     }
 
@@ -76,10 +80,12 @@ class CampaignDeliveryTest {
         List<Map<String, Object>> rows = DispatchFixture.recipients(numbers, number -> {
             String name = "Kundin " + number.substring(8);
             String invoice = "INV-" + number.substring(6);
-            expected.put(number, List.of(name, invoice));
+            String link = "inv/" + number.substring(6);
+            expected.put(number, List.of(name, invoice, link));
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("1", name);
             data.put("2", invoice);
+            data.put("link", link);
             return data;
         });
         long listId = fixture.api.post("/api/recipient-lists", Map.of("name", HeraldServer.unique("Dispatch list"),
@@ -133,7 +139,7 @@ class CampaignDeliveryTest {
             assertEquals(s.templateName, template.path("name").asText());
             assertEquals("de", template.path("language").path("code").asText());
             JsonNode components = template.path("components");
-            assertEquals(2, components.size(), request::toString);
+            assertEquals(3, components.size(), request::toString);
             JsonNode header = components.path(0);
             assertEquals("header", header.path("type").asText(), request::toString);
             JsonNode document = header.path("parameters").path(0);
@@ -143,10 +149,17 @@ class CampaignDeliveryTest {
             mediaIds.add(document.path("document").path("id").asText());
             JsonNode body = components.path(1);
             assertEquals("body", body.path("type").asText(), request::toString);
-            assertEquals(values.size(), body.path("parameters").size(), request::toString);
-            for (int i = 0; i < values.size(); i++) {
+            assertEquals(2, body.path("parameters").size(), request::toString);
+            for (int i = 0; i < 2; i++) {
                 assertEquals(values.get(i), body.path("parameters").path(i).path("text").asText(), request::toString);
             }
+            JsonNode button = components.path(2);
+            assertEquals("button", button.path("type").asText(), request::toString);
+            assertEquals("url", button.path("sub_type").asText(), request::toString);
+            assertEquals("\"0\"", button.path("index").toString(), "the index is a string, as in the reference");
+            assertEquals(1, button.path("parameters").size(), request::toString);
+            assertEquals("text", button.path("parameters").path(0).path("type").asText(), request::toString);
+            assertEquals(values.get(2), button.path("parameters").path(0).path("text").asText(), request::toString);
             assertTrue(request.path("biz_opaque_callback_data").asText().startsWith(campaign + ":"), request::toString);
         }
         assertEquals(expected.keySet(), seen, "what went over the wire");

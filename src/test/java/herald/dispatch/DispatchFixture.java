@@ -16,6 +16,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import herald.simulator.SimTemplate;
 import herald.testing.ApiClient;
 import herald.testing.HeraldServer;
@@ -119,17 +120,6 @@ final class DispatchFixture implements AutoCloseable {
 
     /** Registers in Herald the template the simulator knows as {@code template}, under an account. */
     long template(long accountId, SimTemplate template) {
-        List<Map<String, Object>> components = new ArrayList<>();
-        if (!template.headerFormat().equals("NONE")) {
-            Map<String, Object> header = new LinkedHashMap<>();
-            header.put("type", "HEADER");
-            header.put("format", template.headerFormat());
-            if (template.headerFormat().equals("TEXT")) {
-                header.put("text", template.headerText());
-            }
-            components.add(header);
-        }
-        components.add(Map.of("type", "BODY", "text", template.bodyText()));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("accountId", accountId);
         body.put("name", template.name());
@@ -138,7 +128,7 @@ final class DispatchFixture implements AutoCloseable {
         body.put("status", "APPROVED");
         body.put("category", template.category());
         body.put("parameterFormat", template.parameterFormat());
-        body.put("components", components);
+        body.put("components", new ObjectMapper().convertValue(template.toGraphJson().get("components"), List.class));
         return api.post("/api/templates", body).json(201).path("id").asLong();
     }
 

@@ -20,7 +20,7 @@ class TemplateSpecTest {
     }
 
     @Test
-    void readsDocumentHeaderAndPositionalBodyIgnoringFooterAndButtons() {
+    void readsDocumentHeaderPositionalBodyAndUrlButtonIgnoringFooter() {
         TemplateSpec spec = TemplateSpec.parse("""
             [{"type":"HEADER","format":"DOCUMENT","example":{"header_handle":["4::aW"]}},
              {"type":"BODY","text":"Hi {{1}}, invoice {{2}} is ready"},
@@ -31,8 +31,72 @@ class TemplateSpecTest {
         assertEquals(ParameterFormat.POSITIONAL, spec.format());
         assertEquals(List.of(), spec.headerParams());
         assertEquals(List.of("1", "2"), spec.bodyParams());
-        assertEquals(2, spec.placeholderCount());
+        assertEquals(List.of(0), spec.urlButtons());
+        assertEquals(3, spec.placeholderCount());
         assertTrue(spec.hasMediaHeader());
+    }
+
+    @Test
+    void onlyUrlButtonsEndingInAPlaceholderTakeAValue() {
+        TemplateSpec spec = TemplateSpec.parse("""
+            [{"type":"BODY","text":"Hi {{1}}"},
+             {"type":"BUTTONS","buttons":[
+               {"type":"QUICK_REPLY","text":"Stop {{1}}"},
+               {"type":"URL","text":"Shop","url":"https://shop.test/"},
+               {"type":"PHONE_NUMBER","text":"Call","phone_number":"+4915112345678"},
+               {"type":"url","text":"Track","url":"https://shop.test/track/{{1}}"},
+               {"type":"URL","text":"Invoice","url":"https://shop.test/inv/{{1}}"}]}]
+            """, "POSITIONAL");
+        assertEquals(List.of(3, 4), spec.urlButtons());
+        assertEquals(3, spec.placeholderCount());
+    }
+
+    @Test
+    void staticUrlButtonTakesNoValue() {
+        TemplateSpec spec = TemplateSpec.parse("""
+            [{"type":"BODY","text":"Hi"},
+             {"type":"BUTTONS","buttons":[{"type":"URL","text":"Shop","url":"https://shop.test/sale"}]}]
+            """, null);
+        assertEquals(List.of(), spec.urlButtons());
+        assertEquals(0, spec.placeholderCount());
+    }
+
+    @Test
+    void namedTemplateUrlButtonStillTakesItsOneVariable() {
+        TemplateSpec spec = TemplateSpec.parse("""
+            [{"type":"BODY","text":"Hi {{first_name}}"},
+             {"type":"BUTTONS","buttons":[{"type":"URL","text":"Open","url":"https://x.test/{{1}}"}]}]
+            """, "NAMED");
+        assertEquals(List.of("first_name"), spec.bodyParams());
+        assertEquals(List.of(0), spec.urlButtons());
+        assertEquals("button_1", TemplateSpec.buttonKey(0));
+        assertEquals("button 1 (URL)", TemplateSpec.buttonLabel(0));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"https://x.test/{{2}}", "https://x.test/{{1}}/view", "https://x.test/{{name}}",
+        "https://x.test/{{1}}{{1}}", "{{1}}"})
+    void urlButtonPlaceholderOtherThanOneTrailingVariableIsRejected(String url) {
+        String json = "[{\"type\":\"BUTTONS\",\"buttons\":[{\"type\":\"QUICK_REPLY\",\"text\":\"Stop\"},"
+            + "{\"type\":\"URL\",\"text\":\"Open\",\"url\":\"" + url + "\"}]}]";
+        if (url.equals("{{1}}")) {
+            assertEquals(List.of(1), TemplateSpec.parse(json, null).urlButtons(), "a link that is only the variable ends in it");
+            return;
+        }
+        assertEquals("BUTTONS component: button 2 (URL) may hold one placeholder, {{1}}, at the end of its url: " + url,
+            rejected(json, null).getMessage());
+    }
+
+    @Test
+    void buttonsComponentMustListTypedButtonsAndUrlButtonsAUrl() {
+        assertEquals("BUTTONS component has no buttons array",
+            rejected("[{\"type\":\"BUTTONS\"}]", null).getMessage());
+        assertEquals("BUTTONS component: button 2 must be an object with a type",
+            rejected("[{\"type\":\"BUTTONS\",\"buttons\":[{\"type\":\"QUICK_REPLY\"},{\"text\":\"x\"}]}]", null).getMessage());
+        assertEquals("BUTTONS component: button 1 (URL) has no url",
+            rejected("[{\"type\":\"BUTTONS\",\"buttons\":[{\"type\":\"URL\",\"text\":\"x\"}]}]", null).getMessage());
+        assertEquals("template has more than one BUTTONS component",
+            rejected("[{\"type\":\"BUTTONS\",\"buttons\":[]},{\"type\":\"buttons\",\"buttons\":[]}]", null).getMessage());
     }
 
     @Test
@@ -157,11 +221,15 @@ class TemplateSpecTest {
     @Test
     void recordIsImmutableAndConsistent() {
         List<String> body = new ArrayList<>(List.of("1"));
-        TemplateSpec spec = new TemplateSpec(HeaderKind.NONE, ParameterFormat.POSITIONAL, List.of(), body);
+        List<Integer> buttons = new ArrayList<>(List.of(0));
+        TemplateSpec spec = new TemplateSpec(HeaderKind.NONE, ParameterFormat.POSITIONAL, List.of(), body, buttons);
         body.add("2");
+        buttons.add(1);
         assertEquals(List.of("1"), spec.bodyParams());
+        assertEquals(List.of(0), spec.urlButtons());
         assertThrows(UnsupportedOperationException.class, () -> spec.bodyParams().add("3"));
+        assertThrows(UnsupportedOperationException.class, () -> spec.urlButtons().add(2));
         assertThrows(IllegalArgumentException.class,
-            () -> new TemplateSpec(HeaderKind.IMAGE, ParameterFormat.POSITIONAL, List.of("1"), List.of()));
+            () -> new TemplateSpec(HeaderKind.IMAGE, ParameterFormat.POSITIONAL, List.of("1"), List.of(), List.of()));
     }
 }

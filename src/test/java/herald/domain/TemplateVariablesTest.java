@@ -29,6 +29,15 @@ class TemplateVariablesTest {
     private static final TemplateSpec BODY_ONLY = TemplateSpec.parse(
         "[{\"type\":\"BODY\",\"text\":\"Code {{1}}\"}]", "POSITIONAL");
 
+    private static final TemplateSpec POSITIONAL_BUTTON = TemplateSpec.parse("""
+        [{"type":"BODY","text":"Hi {{1}}, invoice {{2}}"},
+         {"type":"BUTTONS","buttons":[{"type":"QUICK_REPLY","text":"Stop"},
+           {"type":"URL","text":"Open","url":"https://x.test/{{1}}"}]}]""", "POSITIONAL");
+
+    private static final TemplateSpec NAMED_BUTTON = TemplateSpec.parse("""
+        [{"type":"BODY","text":"Hi {{first_name}}"},
+         {"type":"BUTTONS","buttons":[{"type":"URL","text":"Open","url":"https://x.test/{{1}}"}]}]""", "NAMED");
+
     private static JsonNode json(String text) throws Exception {
         return MAPPER.readTree(text);
     }
@@ -55,6 +64,42 @@ class TemplateVariablesTest {
             TemplateVariables.problems(POSITIONAL, json("{\"a\":\"x\",\"b\":\"y\"}")));
         assertEquals(List.of("expected 1 value (0 header + 1 body placeholder), got 2"),
             TemplateVariables.problems(BODY_ONLY, json("{\"a\":\"x\",\"b\":\"y\"}")));
+    }
+
+    @Test
+    void positionalButtonValueComesAfterTheBodyInKeyOrder() throws Exception {
+        JsonNode values = json("{\"name\":\"Anna\",\"invoice\":9001,\"link\":\"inv/9001\"}");
+        assertEquals(List.of(), TemplateVariables.problems(POSITIONAL_BUTTON, values));
+        assertEquals("{\"header\":[],\"body\":[{\"name\":\"1\",\"value\":\"Anna\"},{\"name\":\"2\",\"value\":\"9001\"}],"
+                + "\"buttons\":[{\"index\":1,\"value\":\"inv/9001\"}]}",
+            TemplateVariables.freeze(POSITIONAL_BUTTON, values).toString());
+    }
+
+    @Test
+    void positionalMissingButtonValueNamesTheButton() throws Exception {
+        assertEquals(List.of("expected 3 values (0 header + 2 body placeholders + 1 URL button), got 2",
+                "button 2 (URL) needs a value: value 3 in key order"),
+            TemplateVariables.problems(POSITIONAL_BUTTON, json("{\"name\":\"Anna\",\"invoice\":9001}")));
+    }
+
+    @Test
+    void badButtonValueNamesTheButton() throws Exception {
+        assertEquals(List.of("button 2 (URL) \"link\": must not be empty"),
+            TemplateVariables.problems(POSITIONAL_BUTTON, json("{\"name\":\"Anna\",\"invoice\":9001,\"link\":\" \"}")));
+        assertEquals(List.of("button 1 (URL) \"button_1\": must not contain a newline or tab (Meta error 132018)"),
+            TemplateVariables.problems(NAMED_BUTTON, json("{\"first_name\":\"Anna\",\"button_1\":\"a\\tb\"}")));
+    }
+
+    @Test
+    void namedButtonValueIsKeyedByTheButtonsNumber() throws Exception {
+        JsonNode values = json("{\"button_1\":\"inv/9001\",\"first_name\":\"Anna\"}");
+        assertEquals(List.of(), TemplateVariables.problems(NAMED_BUTTON, values));
+        assertEquals("{\"header\":[],\"body\":[{\"name\":\"first_name\",\"value\":\"Anna\"}],"
+                + "\"buttons\":[{\"index\":0,\"value\":\"inv/9001\"}]}",
+            TemplateVariables.freeze(NAMED_BUTTON, values).toString());
+        assertEquals(List.of("button 1 (URL) needs a value, under the key \"button_1\"",
+                "\"button_0\": unexpected, the template has no {{button_0}} placeholder and no URL button of that key"),
+            TemplateVariables.problems(NAMED_BUTTON, json("{\"first_name\":\"Anna\",\"button_0\":\"inv/9001\"}")));
     }
 
     @Test

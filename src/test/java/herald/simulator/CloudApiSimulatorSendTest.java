@@ -55,7 +55,7 @@ class CloudApiSimulatorSendTest {
                 + "\"to\":\"+4915112345678\",\"template\":{\"name\":\"invoice_ready\",\"language\":\"de\","
                 + "\"parameterFormat\":\"POSITIONAL\"},\"header\":{\"kind\":\"DOCUMENT\",\"mediaId\":\"55\","
                 + "\"filename\":\"Invoice.pdf\"},\"parameters\":{\"body\":[{\"name\":\"1\",\"value\":\"Anna\"},"
-                + "{\"name\":\"2\",\"value\":\"9001\"}]}}"));
+                + "{\"name\":\"2\",\"value\":\"9001\"}],\"buttons\":[{\"index\":0,\"value\":\"inv/9001\"}]}}"));
 
         HttpResponse<String> response = http.send(SimHttp.PHONE, body, "Bearer " + SimHttp.TOKEN);
 
@@ -111,6 +111,19 @@ class CloudApiSimulatorSendTest {
                 invalid("newline in text", m -> ((ObjectNode) bodyParameters(m).get(0)).put("text", "An\nna"), 132018),
                 invalid("tab in text", m -> ((ObjectNode) bodyParameters(m).get(0)).put("text", "An\tna"), 132018),
                 invalid("five spaces in text", m -> ((ObjectNode) bodyParameters(m).get(0)).put("text", "An     na"), 132018),
+                invalid("url button missing", m -> components(m).remove(2), 132000),
+                invalid("url button twice", m -> components(m).add(components(m).get(2).deepCopy()), 132000),
+                invalid("button that takes no parameter", m -> ((ObjectNode) components(m).get(2)).put("index", "1"), 132000),
+                invalid("button of another sub_type", m -> ((ObjectNode) components(m).get(2)).put("sub_type", "quick_reply"), 132000),
+                invalid("url button without its parameter", m -> buttonParameters(m).remove(0), 132000),
+                invalid("url button with two parameters", m -> buttonParameters(m).add(buttonParameters(m).get(0).deepCopy()), 132000),
+                invalid("empty url button text", m -> ((ObjectNode) buttonParameters(m).get(0)).put("text", ""), 131008),
+                invalid("tab in url button text", m -> ((ObjectNode) buttonParameters(m).get(0)).put("text", "inv/\t9001"), 132018),
+                invalid("button on a template without buttons", m -> {
+                    ObjectNode button = (ObjectNode) components(m).get(2);
+                    named(m);
+                    components(m).add(button);
+                }, 132000),
                 invalid("named without parameter_name", m -> {
                     named(m);
                     ((ObjectNode) bodyParameters(m).get(1)).remove("parameter_name");
@@ -135,6 +148,10 @@ class CloudApiSimulatorSendTest {
 
     private static ArrayNode bodyParameters(ObjectNode message) {
         return (ArrayNode) components(message).get(1).get("parameters");
+    }
+
+    private static ArrayNode buttonParameters(ObjectNode message) {
+        return (ArrayNode) components(message).get(2).get("parameters");
     }
 
     private static void noParameters(ObjectNode message, String name) {

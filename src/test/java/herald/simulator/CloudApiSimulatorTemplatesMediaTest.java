@@ -72,6 +72,10 @@ class CloudApiSimulatorTemplatesMediaTest {
                 + "\"category\":\"MARKETING\",\"parameter_format\":\"NAMED\",\"components\":["
                 + "{\"type\":\"HEADER\",\"format\":\"TEXT\",\"text\":\"Hi {{first_name}}\"},"
                 + "{\"type\":\"BODY\",\"text\":\"{{first_name}}, {{discount}} off until Sunday.\"}]}", named.toString());
+        JsonNode withButtons = json(http.get("/v23.0/" + SimHttp.WABA + "/message_templates", AUTH)).at("/data/0/components/2");
+        assertEquals("{\"type\":\"BUTTONS\",\"buttons\":["
+                + "{\"type\":\"URL\",\"text\":\"Rechnung ansehen\",\"url\":\"https://pay.example.com/{{1}}\"},"
+                + "{\"type\":\"QUICK_REPLY\",\"text\":\"Stop\"}]}", withButtons.toString());
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 
 /** Calls a running simulator the way Herald will: over HTTP with java.net.http. */
 final class SimHttp {
@@ -33,7 +34,9 @@ final class SimHttp {
                 .wabaId(WABA)
                 .phoneNumber(PHONE, DISPLAY)
                 .template(new SimTemplate("1", "invoice_ready", "de", "APPROVED", "UTILITY", "POSITIONAL",
-                        "DOCUMENT", null, "Hallo {{1}}, Ihre Rechnung {{2}} ist bereit."))
+                        "DOCUMENT", null, "Hallo {{1}}, Ihre Rechnung {{2}} ist bereit.",
+                        List.of(SimTemplate.Button.url("Rechnung ansehen", "https://pay.example.com/{{1}}"),
+                                SimTemplate.Button.quickReply("Stop"))))
                 .template(new SimTemplate("2", "spring_sale", "en", "APPROVED", "MARKETING", "NAMED",
                         "TEXT", "Hi {{first_name}}", "{{first_name}}, {{discount}} off until Sunday."))
                 .template(new SimTemplate("3", "draft", "en", "PENDING", "MARKETING", "POSITIONAL", "NONE", null, "Soon."))
@@ -48,7 +51,8 @@ final class SimHttp {
                     + "\"to\":\"" + to + "\",\"type\":\"template\",\"biz_opaque_callback_data\":\"CAMP-1:917\","
                     + "\"template\":{\"name\":\"invoice_ready\",\"language\":{\"code\":\"de\"},\"components\":["
                     + "{\"type\":\"header\",\"parameters\":[{\"type\":\"document\",\"document\":{\"id\":\"55\",\"filename\":\"I.pdf\"}}]},"
-                    + "{\"type\":\"body\",\"parameters\":[{\"type\":\"text\",\"text\":\"Anna\"},{\"type\":\"text\",\"text\":\"9001\"}]}]}}");
+                    + "{\"type\":\"body\",\"parameters\":[{\"type\":\"text\",\"text\":\"Anna\"},{\"type\":\"text\",\"text\":\"9001\"}]},"
+                    + "{\"type\":\"button\",\"sub_type\":\"url\",\"index\":\"0\",\"parameters\":[{\"type\":\"text\",\"text\":\"inv/9001\"}]}]}}");
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -192,6 +192,30 @@ class TemplateSyncTest {
     }
 
     @Test
+    void urlButtonsAreReadFromMetasComponentsAndFollowTheirChanges() {
+        String token = "EAAG-sync-buttons-" + digits();
+        Account account = account(token);
+        ObjectNode link = ApiClient.JSON.createObjectNode().put("type", "URL").put("text", "Open")
+                .put("url", "https://pay.test/{{1}}");
+        ObjectNode buttons = component("BUTTONS", null, null);
+        buttons.putArray("buttons").add(link);
+        graph.account(account.wabaId(), token, List.of(template("9401", "pay_link", "en", "APPROVED", "UTILITY",
+                component("BODY", null, "Pay {{1}}"), buttons)));
+
+        assertCounts(report(sync(), account), 1, 0, 0, 0, 0);
+        assertEquals("[0]", stored(account, "pay_link", "en").get("url_buttons"));
+
+        ObjectNode reordered = component("BUTTONS", null, null);
+        reordered.putArray("buttons").add(ApiClient.JSON.createObjectNode().put("type", "QUICK_REPLY").put("text", "Stop"))
+                .add(link);
+        graph.templates(account.wabaId(), List.of(template("9401", "pay_link", "en", "APPROVED", "UTILITY",
+                component("BODY", null, "Pay {{1}}"), reordered)));
+
+        assertCounts(report(sync(), account), 0, 1, 0, 0, 0);
+        assertEquals("[1]", stored(account, "pay_link", "en").get("url_buttons"));
+    }
+
+    @Test
     void pagingNextIsFollowedByteForByte() {
         String token = "EAAG-sync-cursor-" + digits();
         Account account = account(token);

@@ -25,7 +25,8 @@ class TemplatePayloadBuilderTest {
     private static ObjectNode invoice() throws Exception {
         return frozen("POSITIONAL",
                 "{\"kind\":\"DOCUMENT\",\"mediaId\":\"1234567890\",\"filename\":\"Invoice-9001.pdf\"}",
-                "{\"header\":[],\"body\":[{\"name\":\"1\",\"value\":\"Anna\"},{\"name\":\"2\",\"value\":\"9001\"}]}");
+                "{\"header\":[],\"body\":[{\"name\":\"1\",\"value\":\"Anna\"},{\"name\":\"2\",\"value\":\"9001\"}],"
+                        + "\"buttons\":[{\"index\":0,\"value\":\"inv/9001\"}]}");
     }
 
     @Test
@@ -37,8 +38,31 @@ class TemplatePayloadBuilderTest {
                         + "{\"type\":\"header\",\"parameters\":[{\"type\":\"document\","
                         + "\"document\":{\"id\":\"1234567890\",\"filename\":\"Invoice-9001.pdf\"}}]},"
                         + "{\"type\":\"body\",\"parameters\":[{\"type\":\"text\",\"text\":\"Anna\"},"
-                        + "{\"type\":\"text\",\"text\":\"9001\"}]}]}}",
+                        + "{\"type\":\"text\",\"text\":\"9001\"}]},"
+                        + "{\"type\":\"button\",\"sub_type\":\"url\",\"index\":\"0\","
+                        + "\"parameters\":[{\"type\":\"text\",\"text\":\"inv/9001\"}]}]}}",
                 TemplatePayloadBuilder.build(invoice()));
+    }
+
+    @Test
+    void everyUrlButtonFollowsTheBodyInItsOwnComponentWithoutAName() throws Exception {
+        ObjectNode message = frozen("NAMED", "{\"kind\":\"NONE\"}",
+                "{\"body\":[{\"name\":\"first_name\",\"value\":\"Anna\"}],"
+                        + "\"buttons\":[{\"index\":1,\"value\":\"track/77\"},{\"index\":2,\"value\":\"inv/9001\"}]}");
+        assertEquals("{\"type\":\"body\",\"parameters\":[{\"type\":\"text\",\"parameter_name\":\"first_name\",\"text\":\"Anna\"}]},"
+                        + "{\"type\":\"button\",\"sub_type\":\"url\",\"index\":\"1\",\"parameters\":[{\"type\":\"text\",\"text\":\"track/77\"}]},"
+                        + "{\"type\":\"button\",\"sub_type\":\"url\",\"index\":\"2\",\"parameters\":[{\"type\":\"text\",\"text\":\"inv/9001\"}]}",
+                componentsOf(TemplatePayloadBuilder.build(message)));
+    }
+
+    @Test
+    void buttonsMustBeAnArrayOfIndexedValues() throws Exception {
+        ObjectNode notArray = frozen("POSITIONAL", "{\"kind\":\"NONE\"}", "{\"buttons\":{\"index\":0,\"value\":\"x\"}}");
+        assertEquals("parameters.buttons must be an array",
+                assertThrows(IllegalArgumentException.class, () -> TemplatePayloadBuilder.build(notArray)).getMessage());
+        ObjectNode negative = frozen("POSITIONAL", "{\"kind\":\"NONE\"}", "{\"buttons\":[{\"index\":-1,\"value\":\"x\"}]}");
+        assertEquals("missing parameters.buttons[0].index",
+                assertThrows(IllegalArgumentException.class, () -> TemplatePayloadBuilder.build(negative)).getMessage());
     }
 
     @Test
@@ -99,7 +123,9 @@ class TemplatePayloadBuilderTest {
             "header, header",
             "header.kind, header.kind",
             "header.mediaId, header.mediaId",
-            "parameters.body.1.value, parameters.body[1].value"
+            "parameters.body.1.value, parameters.body[1].value",
+            "parameters.buttons.0.index, parameters.buttons[0].index",
+            "parameters.buttons.0.value, parameters.buttons[0].value"
     })
     void missingFieldIsNamed(String path, String expectedName) throws Exception {
         ObjectNode message = invoice();
