@@ -35,7 +35,7 @@ class SendRequestsTest {
     private static final CamelContext CONTEXT = new DefaultCamelContext();
     private static final HttpHost GRAPH = new HttpHost("https", "graph.facebook.com", 443);
 
-    private final SendRequests requests = new SendRequests(null, null);
+    private final SendRequests requests = new SendRequests(null, null, 1000, 1.0);
 
     private Map<String, Object> broken(Throwable failure) {
         Exchange exchange = new DefaultExchange(CONTEXT);
