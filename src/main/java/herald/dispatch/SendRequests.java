@@ -50,10 +50,19 @@ public class SendRequests {
         this.waitScale = waitScale;
     }
 
-    /** The attachment's media id when the template has a media header, uploading it on first use. */
+    /**
+     * The attachment's media id when the template has a media header, uploading it on first use.
+     * A media header without an attachment (a campaign submitted before its header kind was kept
+     * with it, whose template changed since) pauses the campaign: no message of it can be sent.
+     */
     public String mediaId(@Variable("send") Map<String, Object> send) {
         String kind = (String) send.get("header_kind");
         boolean media = kind.equals("IMAGE") || kind.equals("VIDEO") || kind.equals("DOCUMENT");
+        if (media && send.get("file_key") == null) {
+            throw new SendFailure.CampaignMustPause(new CloudApiOutcome(CloudApiOutcome.Kind.CAMPAIGN_MUST_PAUSE, 0,
+                    null, null, null, null, "No attachment", "the template has a " + kind
+                    + " header but the campaign has no attachment", null, null, 0, false));
+        }
         return media ? this.media.mediaIdFor(send) : null;
     }
 
@@ -220,6 +229,7 @@ public class SendRequests {
         c.put("kind", o.kind().name());
         c.put("wamid", o.wamid());
         c.put("waId", o.waId());
+        c.put("messageStatus", o.messageStatus());
         c.put("code", o.code());
         c.put("title", o.title());
         c.put("message", o.message());

@@ -29,7 +29,10 @@ import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.junit.jupiter.api.Test;
 
-/** What a broken call to the Graph API comes to: retried only when the request never left. */
+/**
+ * What a broken call to the Graph API comes to (retried only when the request never left), and
+ * what a message whose media header has no attachment comes to.
+ */
 class SendRequestsTest {
 
     private static final CamelContext CONTEXT = new DefaultCamelContext();
@@ -78,5 +81,21 @@ class SendRequestsTest {
             assertEquals("UNKNOWN", result.get("kind"), failure.toString());
             assertTrue(((String) result.get("message")).contains(failure.getClass().getSimpleName()), result::toString);
         }
+    }
+
+    @Test
+    void aMediaHeaderWithoutAttachmentPausesTheCampaignNamingWhy() {
+        Map<String, Object> send = new java.util.HashMap<>();
+        send.put("header_kind", "DOCUMENT");
+        send.put("file_key", null);
+        SendFailure failure = org.junit.jupiter.api.Assertions.assertThrows(SendFailure.CampaignMustPause.class,
+                () -> requests.mediaId(send));
+        assertEquals("No attachment: the template has a DOCUMENT header but the campaign has no attachment",
+                failure.getMessage());
+    }
+
+    @Test
+    void noHeaderNeedsNoMedia() {
+        assertNull(requests.mediaId(Map.of("header_kind", "NONE")));
     }
 }
