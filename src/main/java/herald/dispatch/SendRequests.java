@@ -157,7 +157,7 @@ public class SendRequests {
      * message's retries so far, which a requeued exchange would otherwise start again from.
      */
     public long longerWait(@Variable("result") Map<String, Object> result, @Variable("retries") int retries,
-                           @Header(Exchange.REDELIVERY_COUNTER) Integer redeliveries) {
+                           @Variable("redeliveries") Integer redeliveries) {
         CloudApiOutcome outcome = (CloudApiOutcome) result.get("outcome");
         if (outcome.kind() != CloudApiOutcome.Kind.RETRY_LATER || Boolean.TRUE.equals(result.get("throughput"))
                 || outcome.pairRate()) {
