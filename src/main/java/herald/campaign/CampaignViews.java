@@ -151,6 +151,7 @@ public class CampaignViews {
             m.put("recipientName", row.get("recipient_name"));
             m.put("status", row.get("status"));
             m.put("messageId", row.get("wamid"));
+            m.put("messageStatus", row.get("message_status"));
             m.put("parameters", parse(row.get("parameters")));
             m.put("attempts", row.get("attempts"));
             if (row.get("error_title") != null || row.get("error_code") != null) {

@@ -101,7 +101,9 @@ public class HeraldConfiguration implements CamelConfiguration {
                 Integer.parseInt(props.resolveProperty("herald.send.node-count").orElseThrow()),
                 Long.parseLong(props.resolveProperty("herald.send.throttle-recovery-ms").orElseThrow())));
         bind(context, "sendRequests", new SendRequests(cipher,
-                new MediaUploads(dataSource, context.createProducerTemplate())));
+                new MediaUploads(dataSource, context.createProducerTemplate()),
+                Long.parseLong(props.resolveProperty("herald.send.retry-delay-ms").orElseThrow()),
+                Double.parseDouble(props.resolveProperty("herald.send.retry-wait-scale").orElseThrow())));
         bind(context, "mediaRequests", new MediaRequests(cipher, dataDir.resolve("files")));
         props.addOverrideProperty("herald.node-id", NodeId.resolve(props.resolveProperty("herald.node-id").orElse(""), dataDir));
 

@@ -8,7 +8,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Paces sends per WhatsApp Account so none exceeds its messages per second (Throttler, keyed by
  * account). Sends are spaced evenly instead of bursting, and a 130429 halves an account's pace
- * until it has been quiet for a while. The state lives in this JVM: with several Herald nodes,
+ * until it has been quiet for a while; an account-wide limit holds the account for the wait Meta
+ * asks. The state lives in this JVM: with several Herald nodes,
  * each paces at its share (herald.send.node-count).
  */
 public class AccountRateLimiter {
@@ -22,6 +23,7 @@ public class AccountRateLimiter {
         private long nextFreeNanos;
         private double slowdown = 1.0;
         private long lastThrottledNanos;
+        private long heldUntilNanos;
     }
 
     public AccountRateLimiter(double headroom, int nodeCount, long recoveryMillis) {
@@ -60,6 +62,29 @@ public class AccountRateLimiter {
                 pace.slowdown = Math.max(0.1, pace.slowdown / 2);
             }
             pace.lastThrottledNanos = now;
+        }
+    }
+
+    /** Meta limited the whole account (code 4 or 80007): nothing goes out through it for this long. */
+    public void hold(long accountId, long millis) {
+        Pace pace = paces.computeIfAbsent(accountId, id -> new Pace());
+        synchronized (pace) {
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            if (pace.heldUntilNanos == 0 || until - pace.heldUntilNanos > 0) {
+                pace.heldUntilNanos = until;
+            }
+        }
+    }
+
+    /** Milliseconds the account is still held for, 0 when it may send. */
+    public long heldFor(long accountId) {
+        Pace pace = paces.get(accountId);
+        if (pace == null) {
+            return 0;
+        }
+        synchronized (pace) {
+            long left = pace.heldUntilNanos - System.nanoTime();
+            return pace.heldUntilNanos == 0 || left <= 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
         }
     }
 

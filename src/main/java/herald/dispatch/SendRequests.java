@@ -16,6 +16,7 @@ import herald.whatsapp.CloudApiOutcome;
 import herald.whatsapp.ErrorClassifier;
 import herald.whatsapp.TemplatePayloadBuilder;
 import org.apache.camel.Exchange;
+import org.apache.camel.Header;
 import org.apache.camel.Variable;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
@@ -28,18 +29,40 @@ public class SendRequests {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    // Artemis holds a message with this property (epoch millis) until then, without a consumer.
+    static final String SCHEDULED_DELIVERY = "_AMQ_SCHED_DELIVERY";
+    // The retry-later redelivery policy's longest delay (send.camel.yaml, retry-transient-failure).
+    private static final long LONGEST_POLICY_DELAY = 60_000;
+
     private final SecretCipher cipher;
     private final MediaUploads media;
+    private final long retryDelayMillis;
+    private final double waitScale;
 
-    public SendRequests(SecretCipher cipher, MediaUploads media) {
+    /**
+     * {@code retryDelayMillis} is the retry-later redelivery policy's first delay, doubling per
+     * redelivery; {@code waitScale} multiplies the waits Meta's codes call for.
+     */
+    public SendRequests(SecretCipher cipher, MediaUploads media, long retryDelayMillis, double waitScale) {
         this.cipher = cipher;
         this.media = media;
+        this.retryDelayMillis = retryDelayMillis;
+        this.waitScale = waitScale;
     }
 
-    /** The attachment's media id when the template has a media header, uploading it on first use. */
+    /**
+     * The attachment's media id when the template has a media header, uploading it on first use.
+     * A media header without an attachment (a campaign submitted before its header kind was kept
+     * with it, whose template changed since) pauses the campaign: no message of it can be sent.
+     */
     public String mediaId(@Variable("send") Map<String, Object> send) {
         String kind = (String) send.get("header_kind");
         boolean media = kind.equals("IMAGE") || kind.equals("VIDEO") || kind.equals("DOCUMENT");
+        if (media && send.get("file_key") == null) {
+            throw new SendFailure.CampaignMustPause(new CloudApiOutcome(CloudApiOutcome.Kind.CAMPAIGN_MUST_PAUSE, 0,
+                    null, null, null, null, "No attachment", "the template has a " + kind
+                    + " header but the campaign has no attachment", null, null, 0, false));
+        }
         return media ? this.media.mediaIdFor(send) : null;
     }
 
@@ -121,6 +144,55 @@ public class SendRequests {
         return false;
     }
 
+    /**
+     * The retries this message has had for retry-later answers: the times it was put back on the
+     * queue to wait, plus the redeliveries of the exchange in hand.
+     */
+    public int retriesSoFar(@Variable("waits") Integer waits, @Header(Exchange.REDELIVERY_COUNTER) Integer redeliveries) {
+        return (waits == null ? 0 : waits) + (redeliveries == null ? 0 : redeliveries);
+    }
+
+    /**
+     * How long a retry-later answer asks the message to wait when that is longer than the delay the
+     * redelivery policy would give this exchange now (its first delay doubled per redelivery); 0
+     * when the policy's delay is enough. Never shorter than the policy's backoff for all the
+     * message's retries so far, which a requeued exchange would otherwise start again from.
+     */
+    public long longerWait(@Variable("result") Map<String, Object> result, @Variable("retries") int retries,
+                           @Variable("redeliveries") Integer redeliveries) {
+        CloudApiOutcome outcome = (CloudApiOutcome) result.get("outcome");
+        if (outcome.kind() != CloudApiOutcome.Kind.RETRY_LATER || Boolean.TRUE.equals(result.get("throughput"))
+                || outcome.pairRate()) {
+            return 0;
+        }
+        long asked = (long) (outcome.retryAfterMillis() * waitScale);
+        if (asked <= backoff(redeliveries == null ? 0 : redeliveries)) {
+            return 0;
+        }
+        return Math.max(asked, backoff(retries));
+    }
+
+    private long backoff(int redeliveries) {
+        return Math.min(LONGEST_POLICY_DELAY, retryDelayMillis << Math.min(redeliveries, 20));
+    }
+
+    /**
+     * Makes the exchange the send queue's message for this WhatsApp Message again, delivered no
+     * sooner than {@code waitMs} from now; {@code waits} is how often it has been put back to wait.
+     */
+    public void backOnQueue(@Variable("messageId") long messageId, @Variable("campaignId") long campaignId,
+                            @Variable("waitMs") long waitMs, @Variable("waits") int waits, Exchange exchange)
+            throws JsonProcessingException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("messageId", messageId);
+        body.put("campaignId", campaignId);
+        body.put("waits", waits);
+        exchange.getMessage().getHeaders().clear();
+        exchange.getMessage().setHeader("HeraldCampaignId", campaignId);
+        exchange.getMessage().setHeader(SCHEDULED_DELIVERY, System.currentTimeMillis() + waitMs);
+        exchange.getMessage().setBody(JSON.writeValueAsString(body));
+    }
+
     /** Throws the failure whose redelivery policy fits the outcome. */
     public void raise(@Variable("result") Map<String, Object> result) {
         CloudApiOutcome outcome = (CloudApiOutcome) result.get("outcome");
@@ -159,11 +231,13 @@ public class SendRequests {
         c.put("kind", o.kind().name());
         c.put("wamid", o.wamid());
         c.put("waId", o.waId());
+        c.put("messageStatus", o.messageStatus());
         c.put("code", o.code());
         c.put("title", o.title());
         c.put("message", o.message());
         c.put("details", o.details());
         c.put("throughput", Integer.valueOf(130429).equals(o.code()));
+        c.put("holdsAccount", o.code() != null && ErrorClassifier.holdsAccount(o.code()));
         return c;
     }
 }

@@ -64,6 +64,14 @@ public final class ErrorClassifier {
         return CloudApiOutcome.failure(CloudApiOutcome.Kind.UNKNOWN, 0, null, null, reason, null, null, 0, false);
     }
 
+    /**
+     * Codes that limit the whole app or business account (call rate 4, WABA rate 80007): every
+     * message through the account would be refused the same way until the wait is over.
+     */
+    public static boolean holdsAccount(int code) {
+        return code == 4 || code == 80007;
+    }
+
     /** Codes after which sending the same marketing message again harms the recipient or the account. */
     public static boolean resendForbidden(int code) {
         return code == 131050 || code == 131049 || code == 130472;

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -16,8 +18,9 @@ import herald.testing.ApiClient;
 
 /**
  * A Graph API that refuses each recipient's first send with an answer carrying Retry-After, as
- * a proxy or Meta may, and accepts every later one. It counts the requests per recipient: a
- * request an HTTP client repeats on its own shows up here but not in the message's attempts.
+ * a proxy or Meta may, and accepts every later one. It records the requests per recipient (when
+ * each arrived, and its body): a request an HTTP client repeats on its own shows up here but not
+ * in the message's attempts. Media uploads are accepted and counted.
  */
 final class RetryAfterStub implements AutoCloseable {
 
@@ -25,10 +28,17 @@ final class RetryAfterStub implements AutoCloseable {
     record Refusal(int status, String contentType, String body) {
     }
 
+    /** One send as it arrived. */
+    record Request(long atMillis, JsonNode body) {
+    }
+
     private final HttpServer server;
     private final Map<String, Refusal> firstAnswers = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
+    private final Map<String, List<Request>> requests = new ConcurrentHashMap<>();
+    private final List<Long> requestTimes = new CopyOnWriteArrayList<>();
+    private final AtomicInteger uploads = new AtomicInteger();
     private final AtomicLong wamids = new AtomicLong();
+    private volatile String messageStatus = "accepted";
 
     RetryAfterStub() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -44,24 +54,49 @@ final class RetryAfterStub implements AutoCloseable {
         firstAnswers.put(to, refusal);
     }
 
+    /** The message_status of every acceptance from now on (reference §1). */
+    void acceptAs(String status) {
+        messageStatus = status;
+    }
+
     int requests(String to) {
-        AtomicInteger count = requests.get(to);
-        return count == null ? 0 : count.get();
+        return sends(to).size();
+    }
+
+    List<Request> sends(String to) {
+        return requests.getOrDefault(to, List.of());
+    }
+
+    /** When each send arrived, whatever its recipient, in order. */
+    List<Long> requestTimes() {
+        return requestTimes;
+    }
+
+    int uploads() {
+        return uploads.get();
     }
 
     private void answer(HttpExchange exchange) throws IOException {
+        if (exchange.getRequestURI().getPath().endsWith("/media")) {
+            exchange.getRequestBody().readAllBytes();
+            reply(exchange, 200, "application/json", "{\"id\":\"media-" + uploads.incrementAndGet() + "\"}");
+            return;
+        }
+        long now = System.currentTimeMillis();
         JsonNode request = ApiClient.JSON.readTree(exchange.getRequestBody().readAllBytes());
         String to = request.path("to").asText();
-        int n = requests.computeIfAbsent(to, k -> new AtomicInteger()).incrementAndGet();
+        List<Request> seen = requests.computeIfAbsent(to, k -> new CopyOnWriteArrayList<>());
+        seen.add(new Request(now, request));
+        requestTimes.add(now);
         Refusal refusal = firstAnswers.get(to);
-        if (n == 1 && refusal != null) {
+        if (seen.size() == 1 && refusal != null) {
             exchange.getResponseHeaders().set("Retry-After", "1");
             reply(exchange, refusal.status(), refusal.contentType(), refusal.body());
             return;
         }
         reply(exchange, 200, "application/json", "{\"messaging_product\":\"whatsapp\",\"contacts\":[{\"input\":\"" + to
                 + "\",\"wa_id\":\"" + to.substring(1) + "\"}],\"messages\":[{\"id\":\"wamid.stub" + wamids.incrementAndGet()
-                + "\",\"message_status\":\"accepted\"}]}");
+                + "\",\"message_status\":\"" + messageStatus + "\"}]}");
     }
 
     private static void reply(HttpExchange exchange, int status, String contentType, String body) throws IOException {

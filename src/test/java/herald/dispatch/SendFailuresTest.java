@@ -198,6 +198,71 @@ class SendFailuresTest {
     }
 
     @Test
+    void maintenanceAnswerWaitsAsLongAsMetaAsksThenSends() throws Exception {
+        // 131057 asks for about a minute: the redelivery policy's five retries within 31 s would
+        // all fall into the maintenance and fail the message.
+        RetryAfterStub graph = fixture.use(new RetryAfterStub());
+        SimTemplate template = template("Hello {{1}}.");
+        FakeMeta meta = fixture.use(FakeMeta.start(80, b -> b, template));
+        long account = fixture.account(meta, 80, null, graph.baseUrl());
+        List<String> numbers = DispatchFixture.numbers(3);
+        numbers.forEach(to -> graph.refuseFirst(to, new RetryAfterStub.Refusal(503, "application/json",
+                "{\"error\":{\"message\":\"(#131057) Account in maintenance mode\",\"type\":\"OAuthException\","
+                        + "\"code\":131057}}")));
+        String campaign = campaign(account, template, numbers);
+
+        awaitEverySendAnswered(campaign, numbers);
+        long wait = metaWait(60_000);
+        Map<String, Map<String, Object>> rows = fixture.messages(campaign);
+        for (String to : numbers) {
+            assertEquals("Sent", rows.get(to).get("status"), rows.get(to)::toString);
+            assertEquals(2, ((Number) rows.get(to).get("attempts")).intValue(), rows.get(to)::toString);
+            List<RetryAfterStub.Request> sends = graph.sends(to);
+            assertEquals(2, sends.size(), to);
+            long waited = sends.get(1).atMillis() - sends.get(0).atMillis();
+            assertTrue(waited >= wait, "waited " + waited + " ms of the " + wait + " Meta asked for: " + to);
+        }
+    }
+
+    @Test
+    void accountWideRateLimitHoldsEveryMessageOfTheAccount() throws Exception {
+        // 80007 limits the whole business account: after it, no send of the account may go out
+        // before the wait is over, whichever recipient it is for.
+        RetryAfterStub graph = fixture.use(new RetryAfterStub());
+        SimTemplate template = template("Hello {{1}}.");
+        FakeMeta meta = fixture.use(FakeMeta.start(80, b -> b, template));
+        long account = fixture.account(meta, 2, null, graph.baseUrl());
+        List<String> numbers = DispatchFixture.numbers(3);
+        numbers.forEach(to -> graph.refuseFirst(to, new RetryAfterStub.Refusal(400, "application/json",
+                "{\"error\":{\"message\":\"(#80007) Rate limit issues\",\"type\":\"OAuthException\","
+                        + "\"code\":80007}}")));
+        String campaign = campaign(account, template, numbers);
+
+        awaitEverySendAnswered(campaign, numbers);
+        long wait = metaWait(60_000);
+        Map<String, Map<String, Object>> rows = fixture.messages(campaign);
+        List<Long> times = graph.requestTimes();
+        for (String to : numbers) {
+            assertEquals("Sent", rows.get(to).get("status"), rows.get(to)::toString);
+            // A send held back after its pace gave its claim back: only the two real requests count.
+            assertEquals(2, ((Number) rows.get(to).get("attempts")).intValue(), rows.get(to)::toString);
+            assertEquals(2, graph.requests(to), to);
+            long refused = graph.sends(to).get(0).atMillis();
+            for (long t : times) {
+                // The clock of the stub and Herald's hold may differ by the answer's way back.
+                assertTrue(t <= refused || t >= refused + wait - 100,
+                        "a send " + (t - refused) + " ms after the 80007 of " + to + ", within the wait of " + wait);
+            }
+        }
+    }
+
+    /** A wait Meta's answer asks for, as this Herald is configured to wait it. */
+    private long metaWait(long millis) {
+        double scale = Double.parseDouble(fixture.herald.context().resolvePropertyPlaceholders("{{herald.send.retry-wait-scale}}"));
+        return (long) (millis * scale);
+    }
+
+    @Test
     void graphApiClientsNeverRetryOnTheirOwn() {
         // Meta is reached over https, a separate component from http with settings of its own.
         for (String scheme : List.of("http", "https")) {

@@ -2,6 +2,7 @@ package herald.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -11,12 +12,15 @@ import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
+import herald.whatsapp.CloudApiOutcome;
+import herald.whatsapp.ErrorClassifier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExchangeException;
 import org.apache.camel.Exchange;
@@ -29,13 +33,16 @@ import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.junit.jupiter.api.Test;
 
-/** What a broken call to the Graph API comes to: retried only when the request never left. */
+/**
+ * What a broken call to the Graph API comes to (retried only when the request never left), how
+ * long a retry-later answer waits, and what a message whose media header has no attachment comes to.
+ */
 class SendRequestsTest {
 
     private static final CamelContext CONTEXT = new DefaultCamelContext();
     private static final HttpHost GRAPH = new HttpHost("https", "graph.facebook.com", 443);
 
-    private final SendRequests requests = new SendRequests(null, null);
+    private final SendRequests requests = new SendRequests(null, null, 1000, 1.0);
 
     private Map<String, Object> broken(Throwable failure) {
         Exchange exchange = new DefaultExchange(CONTEXT);
@@ -78,5 +85,46 @@ class SendRequestsTest {
             assertEquals("UNKNOWN", result.get("kind"), failure.toString());
             assertTrue(((String) result.get("message")).contains(failure.getClass().getSimpleName()), result::toString);
         }
+    }
+
+    @Test
+    void aMediaHeaderWithoutAttachmentPausesTheCampaignNamingWhy() {
+        Map<String, Object> send = new HashMap<>();
+        send.put("header_kind", "DOCUMENT");
+        send.put("file_key", null);
+        SendFailure failure = assertThrows(SendFailure.CampaignMustPause.class,
+                () -> requests.mediaId(send));
+        assertEquals("No attachment: the template has a DOCUMENT header but the campaign has no attachment",
+                failure.getMessage());
+    }
+
+    @Test
+    void noHeaderNeedsNoMedia() {
+        assertNull(requests.mediaId(Map.of("header_kind", "NONE")));
+    }
+
+    private static Map<String, Object> refused(int code) {
+        CloudApiOutcome outcome = ErrorClassifier.classify(400, "{\"error\":{\"message\":\"refused\",\"code\":" + code + "}}");
+        return Map.of("outcome", outcome, "throughput", code == 130429);
+    }
+
+    @Test
+    void aWaitLongerThanThePolicysNextDelayIsWaitedOnTheQueue() {
+        // The policy: 1 s, doubling per redelivery. 131057 asks for 60 s, 131000 for 5 s.
+        assertEquals(60_000, requests.longerWait(refused(131057), 0, null));
+        assertEquals(60_000, requests.longerWait(refused(80007), 2, 2));
+        assertEquals(5_000, requests.longerWait(refused(131000), 0, 0));
+        assertEquals(0, requests.longerWait(refused(131000), 3, 3), "the policy's 8 s is long enough");
+        // A requeued exchange starts its redeliveries again; its backoff does not.
+        assertEquals(16_000, requests.longerWait(refused(131000), 4, 0));
+        assertEquals(0, requests.longerWait(refused(130429), 0, 0), "130429 has its own policy");
+        assertEquals(0, requests.longerWait(refused(131056), 0, 0), "131056 has its own policy");
+        assertEquals(6_000, new SendRequests(null, null, 1000, 0.1).longerWait(refused(131057), 0, 0));
+    }
+
+    @Test
+    void retriesCountTheWaitsOnTheQueueAndTheRedeliveries() {
+        assertEquals(0, requests.retriesSoFar(null, null));
+        assertEquals(5, requests.retriesSoFar(3, 2));
     }
 }

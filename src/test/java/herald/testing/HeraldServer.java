@@ -94,6 +94,8 @@ public final class HeraldServer {
         main.addOverrideProperty("herald.callbacks.first-retry-ms", "300");
         main.addOverrideProperty("herald.callbacks.max-retry-ms", "1000");
         main.addOverrideProperty("herald.callbacks.deadline-seconds", Integer.toString(CALLBACK_DEADLINE_SECONDS));
+        // Meta's minute-long waits (maintenance, call-rate limits) in seconds.
+        main.addOverrideProperty("herald.send.retry-wait-scale", "0.1");
         // Tests never reach Meta: an account created without its own apiBaseUrl points at a closed local port.
         main.addOverrideProperty("herald.whatsapp.api-base-url", "http://127.0.0.1:" + freePort());
         if (postgresDb != null) {
