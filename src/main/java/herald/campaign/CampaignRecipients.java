@@ -77,11 +77,12 @@ public class CampaignRecipients {
         if (invalid > 0 && !skipInvalid) {
             throw ApiException.invalid(invalid + " recipient row(s) cannot be sent; the first " + problems.size()
                     + " are in details. Fix them, or submit with skipInvalid=true to send the valid rows and record "
-                    + "the others as Failed", problems);
+                    + "the others as Failed", problems, invalid);
         }
         if (valid == 0) {
-            throw ApiException.invalid(invalid == 0 ? "the campaign has no recipients: an empty recipient set cannot be submitted"
-                    : "none of the " + invalid + " recipient rows can be sent", problems);
+            throw invalid == 0 ? ApiException.invalid("the campaign has no recipients: an empty recipient set cannot be "
+                    + "submitted", problems) : ApiException.invalid("none of the " + invalid + " recipient rows can be sent",
+                    problems, invalid);
         }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("validRows", valid);

@@ -229,6 +229,7 @@ class CampaignValidationTest {
         assertEquals("validation_failed", error.path("code").asText());
         assertTrue(error.path("message").asText().startsWith("150 recipient row(s) cannot be sent; the first 100"),
                 error.path("message").asText());
+        assertEquals(150, error.path("total").asLong(), "every bad row is counted: " + error.path("message"));
         JsonNode details = error.path("details");
         assertEquals(100, details.size(), "at most 100 problems are answered");
         for (int i = 0; i < details.size(); i++) {
