@@ -119,7 +119,6 @@ class RetryFailedTest {
         assertEquals(new HashSet<>(Arrays.asList(optedOut, heldBack, null)), fixture.numbersWithStatus(campaign, "Failed"));
     }
 
-    /** A recipient whose message Meta failed by webhook, with the row the split and the webhook would have left. */
     /**
      * A row the save would refuse, stored as a Draft saved before that check holds it: the submit
      * with skipInvalid records it as Failed.
@@ -136,6 +135,10 @@ class RetryFailedTest {
         }
     }
 
+    /**
+     * A recipient whose message Meta failed by webhook, with the rows the split and the webhook
+     * would have left: the submit counted it among the rows it checked, so the split ends after it.
+     */
     private void addFailedMessage(String campaign, int position, String number, int errorCode) throws SQLException {
         Map<String, Object> model = fixture.herald.queryOne("SELECT m.bulk_message_reference, m.account_id, m.template_id, "
                 + "m.parameters FROM whatsapp_message m JOIN bulk_whatsapp_message c ON c.id = m.bulk_message_reference "
@@ -147,7 +150,9 @@ class RetryFailedTest {
                  PreparedStatement message = c.prepareStatement("INSERT INTO whatsapp_message (bulk_message_reference, seq, "
                          + "mobile_number, recipient_name, account_id, template_id, parameters, status, wamid, attempts, "
                          + "error_code, error_title, failed_at) VALUES (?, ?, ?, 'Webhook failure', ?, ?, ?, 'Failed', ?, 1, ?, "
-                         + "'failed by webhook', CURRENT_TIMESTAMP)")) {
+                         + "'failed by webhook', CURRENT_TIMESTAMP)");
+                 PreparedStatement splitEnd = c.prepareStatement("UPDATE bulk_whatsapp_message SET split_end = ? "
+                         + "WHERE id = ?")) {
                 recipient.setObject(1, model.get("bulk_message_reference"));
                 recipient.setInt(2, position);
                 recipient.setString(3, number);
@@ -161,6 +166,9 @@ class RetryFailedTest {
                 message.setString(7, "wamid.webhook-" + FakeMeta.newId());
                 message.setInt(8, errorCode);
                 message.executeUpdate();
+                splitEnd.setInt(1, position);
+                splitEnd.setObject(2, model.get("bulk_message_reference"));
+                splitEnd.executeUpdate();
             }
             c.commit();
         }
