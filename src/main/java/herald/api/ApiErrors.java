@@ -46,6 +46,9 @@ public final class ApiErrors {
         if (api.details() != null) {
             error.put("details", api.details());
         }
+        if (api.total() != null) {
+            error.put("total", api.total());
+        }
         return Map.of("error", error);
     }
 

@@ -9,13 +9,19 @@ public class ApiException extends RuntimeException {
     private final String code;
     private final String field;
     private final transient List<?> details;
+    private final Long total;
 
     public ApiException(int status, String code, String message, String field, List<?> details) {
+        this(status, code, message, field, details, null);
+    }
+
+    private ApiException(int status, String code, String message, String field, List<?> details, Long total) {
         super(message);
         this.status = status;
         this.code = code;
         this.field = field;
         this.details = details;
+        this.total = total;
     }
 
     public static ApiException badRequest(String field, String message) {
@@ -24,6 +30,11 @@ public class ApiException extends RuntimeException {
 
     public static ApiException invalid(String message, List<?> details) {
         return new ApiException(400, "validation_failed", message, null, details);
+    }
+
+    /** A validation failure whose details hold only the first of {@code total} problems. */
+    public static ApiException invalid(String message, List<?> details, long total) {
+        return new ApiException(400, "validation_failed", message, null, details, total);
     }
 
     public static ApiException notFound(String what) {
@@ -48,5 +59,10 @@ public class ApiException extends RuntimeException {
 
     public List<?> details() {
         return details;
+    }
+
+    /** How many problems there are in all when details lists only the first; null when it lists them all. */
+    public Long total() {
+        return total;
     }
 }

@@ -28,9 +28,9 @@ import org.springframework.jdbc.datasource.DataSourceUtils;
 public class CampaignRecipients {
 
     private static final String INDIVIDUAL = "SELECT idx AS pos, mobile_number, recipient_name, recipient_data "
-            + "FROM campaign_recipient WHERE campaign_id = ? AND idx > ? ORDER BY idx LIMIT ?";
+            + "FROM campaign_recipient WHERE campaign_id = ? AND idx > ? AND idx <= ? ORDER BY idx LIMIT ?";
     private static final String LIST = "SELECT id AS pos, mobile_number, recipient_name, recipient_data "
-            + "FROM recipient_list_row WHERE list_id = ? AND id > ? ORDER BY id LIMIT ?";
+            + "FROM recipient_list_row WHERE list_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?";
     private static final int MAX_REPORTED = 100;
 
     private final DataSource dataSource;
@@ -45,7 +45,9 @@ public class CampaignRecipients {
 
     /**
      * The submit check: every recipient row is read once; a submit with invalid rows is refused
-     * with the first 100 problems and their total, unless skipInvalid sends the valid ones.
+     * with the first 100 problems and their total, unless skipInvalid sends the valid ones. The
+     * answer's lastPosition is the last row checked: the split reads no further, so rows added to
+     * a Recipient List after the submit are never sent unchecked.
      */
     public Map<String, Object> checkForSubmit(@Variable("campaign") Map<String, Object> campaign,
                                               @Variable("sending") Map<String, Object> sending,
@@ -75,15 +77,17 @@ public class CampaignRecipients {
         if (invalid > 0 && !skipInvalid) {
             throw ApiException.invalid(invalid + " recipient row(s) cannot be sent; the first " + problems.size()
                     + " are in details. Fix them, or submit with skipInvalid=true to send the valid rows and record "
-                    + "the others as Failed", problems);
+                    + "the others as Failed", problems, invalid);
         }
         if (valid == 0) {
-            throw ApiException.invalid(invalid == 0 ? "the campaign has no recipients: an empty recipient set cannot be submitted"
-                    : "none of the " + invalid + " recipient rows can be sent", problems);
+            throw invalid == 0 ? ApiException.invalid("the campaign has no recipients: an empty recipient set cannot be "
+                    + "submitted", problems) : ApiException.invalid("none of the " + invalid + " recipient rows can be sent",
+                    problems, invalid);
         }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("validRows", valid);
         answer.put("invalidRows", invalid);
+        answer.put("lastPosition", cursor);
         return answer;
     }
 
@@ -133,7 +137,10 @@ public class CampaignRecipients {
         try (PreparedStatement ps = c.prepareStatement(list ? LIST : INDIVIDUAL)) {
             ps.setLong(1, ((Number) campaign.get(list ? "recipient_list_id" : "id")).longValue());
             ps.setLong(2, after);
-            ps.setInt(3, batchSize);
+            // A Draft has no split_end yet: its submit check reads every row there is.
+            Object end = campaign.get("split_end");
+            ps.setLong(3, end == null ? Long.MAX_VALUE : ((Number) end).longValue());
+            ps.setInt(4, batchSize);
             try (ResultSet rs = ps.executeQuery()) {
                 List<Map<String, Object>> rows = new ArrayList<>(batchSize);
                 while (rs.next()) {

@@ -100,6 +100,7 @@ public class CampaignRules {
                 throw ApiException.badRequest("recipients", "must be a JSON array of {mobileNumber, recipientName, recipientData}");
             }
             recipients = recipientRows(entered);
+            checkEnteredRows(recipients, variableType, spec, problems);
         }
         if (!problems.isEmpty()) {
             throw ApiException.invalid("the campaign cannot be saved: " + problems.get(0).get("field") + ": "
@@ -312,6 +313,28 @@ public class CampaignRules {
     }
 
     /**
+     * Entered rows are checked when they are saved, by the rules the submit applies again: a typo
+     * is refused while its author is still at the form, not when the campaign is sent.
+     */
+    private void checkEnteredRows(List<Map<String, Object>> rows, VariableType variableType, TemplateSpec spec,
+                                  List<Map<String, Object>> problems) {
+        for (Map<String, Object> row : rows) {
+            String where = "recipients[" + row.get("idx") + "]";
+            String rawNumber = (String) row.get("mobileNumber");
+            PhoneNormaliser.Result number = phones.normalise(rawNumber);
+            if (!number.ok()) {
+                problem(problems, where + ".mobileNumber", numberProblem(rawNumber, number));
+            }
+            if (variableType == VariableType.UNIQUE && spec != null) {
+                String data = dataProblem(spec, parse((String) row.get("recipientData")));
+                if (data != null) {
+                    problem(problems, where + ".recipientData", data);
+                }
+            }
+        }
+    }
+
+    /**
      * One recipient as it will be sent, or why it cannot be: the E.164 number and the frozen
      * parameters, or a problem naming the row.
      */
@@ -322,21 +345,38 @@ public class CampaignRules {
         PhoneNormaliser.Result number = storedAsE164 ? new PhoneNormaliser.Result(rawNumber, null)
                 : phones.normalise(rawNumber);
         if (!number.ok()) {
-            return Recipient.invalid(position, null, name, "mobile_number '" + rawNumber + "' " + number.error());
+            return Recipient.invalid(position, null, name, numberProblem(rawNumber, number));
         }
         JsonNode values = commonValues;
         if (values == null) {
-            try {
-                values = recipientData == null ? JSON.createObjectNode() : JSON.readTree(recipientData);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                return Recipient.invalid(position, number.e164(), name, "recipient_data is not valid JSON");
-            }
-            List<String> problems = TemplateVariables.problems(spec, values);
-            if (!problems.isEmpty()) {
-                return Recipient.invalid(position, number.e164(), name, "recipient_data: " + String.join("; ", problems));
+            values = parse(recipientData);
+            String problem = dataProblem(spec, values);
+            if (problem != null) {
+                return Recipient.invalid(position, number.e164(), name, problem);
             }
         }
         return new Recipient(position, number.e164(), name, TemplateVariables.freeze(spec, values).toString(), null);
+    }
+
+    private static String numberProblem(String rawNumber, PhoneNormaliser.Result number) {
+        return "mobile_number '" + rawNumber + "' " + number.error();
+    }
+
+    /** Stored Recipient Data as JSON; null when it is not JSON at all. */
+    private static JsonNode parse(String recipientData) {
+        try {
+            return recipientData == null ? JSON.createObjectNode() : JSON.readTree(recipientData);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    private static String dataProblem(TemplateSpec spec, JsonNode values) {
+        if (values == null) {
+            return "recipient_data is not valid JSON";
+        }
+        List<String> problems = TemplateVariables.problems(spec, values);
+        return problems.isEmpty() ? null : "recipient_data: " + String.join("; ", problems);
     }
 
     /**

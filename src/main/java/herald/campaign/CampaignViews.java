@@ -176,6 +176,25 @@ public class CampaignViews {
         return answer;
     }
 
+    /** A page of the campaign's own recipient rows as they were entered, numbered from 1. */
+    public Map<String, Object> recipients(List<Map<String, Object>> rows, @Header("page") int page,
+                                          @Header("pageSize") int size) {
+        List<Map<String, Object>> items = new ArrayList<>(rows.size());
+        for (Map<String, Object> row : rows) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("row", row.get("idx"));
+            r.put("mobileNumber", row.get("mobile_number"));
+            r.put("recipientName", row.get("recipient_name"));
+            r.put("recipientData", parse(row.get("recipient_data")));
+            items.add(r);
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("page", page);
+        answer.put("size", size);
+        answer.put("items", items);
+        return answer;
+    }
+
     static Object parse(Object json) {
         if (json == null) {
             return null;

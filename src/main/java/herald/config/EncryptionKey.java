@@ -23,6 +23,7 @@ final class EncryptionKey {
                     + "stored access tokens and app secrets cannot be read without it");
         }
         // Sandbox only: a key of its own, kept beside the data it protects so restarts can read it.
+        Files.createDirectories(dataDir);
         Path file = dataDir.resolve("sandbox-encryption.key");
         if (Files.exists(file)) {
             return Files.readString(file, StandardCharsets.UTF_8).trim();

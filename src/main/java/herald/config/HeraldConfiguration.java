@@ -53,8 +53,12 @@ public class HeraldConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent props = context.getPropertiesComponent();
         Path dataDir = Path.of(props.resolveProperty("herald.data-dir").orElse("./data")).toAbsolutePath().normalize();
-        Files.createDirectories(dataDir);
         boolean sandbox = Boolean.parseBoolean(props.resolveProperty("herald.sandbox").orElse("false"));
+        // Before anything is created: a start refused for want of a key leaves no database, no
+        // broker journal and no running threads behind, so the process exits with the reason.
+        SecretCipher cipher = new SecretCipher(EncryptionKey.resolve(props.resolveProperty("herald.encryption-key").orElse(""),
+                sandbox, dataDir));
+        Files.createDirectories(dataDir);
 
         HikariDataSource dataSource = dataSource(props, dataDir);
         Flyway.configure().dataSource(dataSource).locations(migrations(dataSource)).load().migrate();
@@ -78,7 +82,6 @@ public class HeraldConfiguration implements CamelConfiguration {
         context.addComponent("jms", jms);
         bind(context, "jmsTx", transactionPolicy(new JmsTransactionManager(caching)));
 
-        SecretCipher cipher = new SecretCipher(EncryptionKey.resolve(props.resolveProperty("herald.encryption-key").orElse(""), sandbox, dataDir));
         PhoneNormaliser phones = new PhoneNormaliser(props.resolveProperty("herald.default-region").orElseThrow());
         CampaignRules rules = new CampaignRules(phones);
         bind(context, "secretCipher", cipher);

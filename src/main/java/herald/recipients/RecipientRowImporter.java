@@ -3,6 +3,7 @@ package herald.recipients;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.PushbackReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -55,11 +56,12 @@ public class RecipientRowImporter {
     record Row(long rowNumber, String mobileNumber, String name, Map<String, Object> data) {
     }
 
-    public Map<String, Object> importJson(long listId, List<Map<String, Object>> rows) throws SQLException {
+    /** Rows as the JSON request gives them: anything but an object is refused, naming its row. */
+    public Map<String, Object> importJson(long listId, List<?> rows) throws SQLException {
         if (rows == null) {
             throw ApiException.badRequest(null, "a JSON array of rows is required");
         }
-        Iterator<Map<String, Object>> source = rows.iterator();
+        Iterator<?> source = rows.iterator();
         return store(listId, new Iterator<>() {
             private long n;
 
@@ -71,7 +73,12 @@ public class RecipientRowImporter {
             @Override
             public Row next() {
                 n++;
-                Map<String, Object> row = source.next();
+                Object entry = source.next();
+                if (entry != null && !(entry instanceof Map)) {
+                    throw ApiException.badRequest("rows[" + n + "]", "must be a JSON object {mobileNumber, recipientName, "
+                            + "recipientData}, not " + describe(entry));
+                }
+                Map<?, ?> row = (Map<?, ?>) entry;
                 Object data = row == null ? null : row.get("recipientData");
                 if (data != null && !(data instanceof Map)) {
                     throw ApiException.badRequest("rows[" + n + "].recipientData", "must be a JSON object");
@@ -84,8 +91,16 @@ public class RecipientRowImporter {
         });
     }
 
+    private static String describe(Object value) {
+        if (value instanceof List) {
+            return "an array";
+        }
+        return (value instanceof String ? "the text " : value instanceof Number ? "the number " : "the value ")
+                + JSON.valueToTree(value);
+    }
+
     public Map<String, Object> importCsv(long listId, InputStream csv) throws SQLException, IOException {
-        try (Reader reader = new InputStreamReader(csv, StandardCharsets.UTF_8); CSVParser parser = csvParser(reader)) {
+        try (Reader reader = utf8(csv); CSVParser parser = csvParser(reader)) {
             return store(listId, csvRows(parser));
         }
     }
@@ -100,7 +115,7 @@ public class RecipientRowImporter {
         Summary summary = new Summary(maxReportedProblems);
         List<Map<String, Object>> recipients = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        try (Reader reader = new InputStreamReader(csv, StandardCharsets.UTF_8); CSVParser parser = csvParser(reader)) {
+        try (Reader reader = utf8(csv); CSVParser parser = csvParser(reader)) {
             Iterator<Row> rows = csvRows(parser);
             while (rows.hasNext()) {
                 Row row = rows.next();
@@ -123,6 +138,19 @@ public class RecipientRowImporter {
         answer.put("recipients", recipients);
         answer.put("report", summary.answer());
         return answer;
+    }
+
+    /**
+     * Excel saves "CSV UTF-8" with a byte order mark first, which would otherwise become part of
+     * the first column's name and hide its mobile_number column.
+     */
+    private static Reader utf8(InputStream csv) throws IOException {
+        PushbackReader reader = new PushbackReader(new InputStreamReader(csv, StandardCharsets.UTF_8));
+        int first = reader.read();
+        if (first != -1 && first != '\uFEFF') {
+            reader.unread(first);
+        }
+        return reader;
     }
 
     private static CSVParser csvParser(Reader reader) throws IOException {

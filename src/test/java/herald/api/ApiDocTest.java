@@ -1,5 +1,7 @@
 package herald.api;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -57,5 +59,35 @@ class ApiDocTest {
             assertTrue(paths.path(path).has(verb.toLowerCase(Locale.ROOT)), "/api-doc lacks " + operation);
         }
         assertTrue(defined.contains("get /api/accounts/{id}"), "paths are joined as OpenAPI writes them: " + defined);
+    }
+
+    @Test
+    void queryParametersAreDeclaredWithTheirMeaning() {
+        JsonNode paths = herald.anonymous().get("/api-doc").json(200).path("paths");
+
+        JsonNode skipInvalid = queryParameter(paths, "post", "/api/campaigns/{name}/submit", "skipInvalid");
+        assertEquals("boolean", skipInvalid.path("schema").path("type").asText(), skipInvalid::toString);
+        assertFalse(skipInvalid.path("required").asBoolean(), skipInvalid::toString);
+        for (String name : List.of("status", "page", "size")) {
+            JsonNode parameter = queryParameter(paths, "get", "/api/campaigns/{name}/messages", name);
+            assertFalse(parameter.path("description").asText().isBlank(), parameter::toString);
+        }
+        assertTrue(queryParameter(paths, "get", "/api/campaigns/{name}/messages", "status").path("description").asText()
+                .contains("Failed"), "the statuses are named");
+        assertEquals("integer", queryParameter(paths, "get", "/api/campaigns/{name}/recipients", "size")
+                .path("schema").path("type").asText());
+        assertTrue(queryParameter(paths, "post", "/api/files", "name").path("required").asBoolean());
+        queryParameter(paths, "get", "/api/templates", "accountId");
+        queryParameter(paths, "get", "/api/reports/bulk-whatsapp-status", "format");
+    }
+
+    private static JsonNode queryParameter(JsonNode paths, String verb, String path, String name) {
+        JsonNode parameters = paths.path(path).path(verb).path("parameters");
+        for (JsonNode parameter : parameters) {
+            if (parameter.path("in").asText().equals("query") && parameter.path("name").asText().equals(name)) {
+                return parameter;
+            }
+        }
+        throw new AssertionError(verb + " " + path + " declares no query parameter " + name + ": " + parameters);
     }
 }

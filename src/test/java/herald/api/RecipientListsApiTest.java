@@ -202,6 +202,51 @@ class RecipientListsApiTest {
     }
 
     @Test
+    void aRefusedCreateStoresNoListAndItsNameStaysFree() {
+        String name = HeraldServer.unique("All or nothing");
+        JsonNode error = api.post("/api/recipient-lists", """
+                {"name": "%s", "rows": [{"mobileNumber": "+4915112349501"},
+                  {"mobileNumber": "+4915112349502", "recipientData": "not an object"}]}""".formatted(name)).error(400);
+        assertEquals("rows[2].recipientData", error.path("field").asText(), error::toString);
+        assertTrue(herald.query("SELECT id FROM recipient_list WHERE name = ?", name).isEmpty(), "no list is left behind");
+
+        JsonNode created = api.post("/api/recipient-lists", """
+                {"name": "%s", "rows": [{"mobileNumber": "+4915112349501"}]}""".formatted(name)).json(201);
+        assertEquals(1, storedRowCount(created.path("id").asLong()), "the corrected retry gets the name");
+    }
+
+    @Test
+    void aRowThatIsNotAnObjectIsNamed() {
+        String name = HeraldServer.unique("Not objects");
+        JsonNode error = api.post("/api/recipient-lists", """
+                {"name": "%s", "rows": [{"mobileNumber": "+4915112349601"}, "+4915112349602"]}""".formatted(name))
+                .error(400);
+        assertEquals("rows[2]", error.path("field").asText(), error::toString);
+        assertTrue(error.path("message").asText().contains("must be a JSON object"), error::toString);
+        assertTrue(error.path("message").asText().contains("\"+4915112349602\""), "quotes what it got: " + error);
+        assertTrue(herald.query("SELECT id FROM recipient_list WHERE name = ?", name).isEmpty());
+
+        long id = emptyList();
+        JsonNode added = api.post("/api/recipient-lists/" + id + "/rows", "[{\"mobileNumber\": \"+4915112349603\"}, 42]")
+                .error(400);
+        assertEquals("rows[2]", added.path("field").asText(), added::toString);
+        assertTrue(added.path("message").asText().contains("the number 42"), added::toString);
+        assertEquals(0, storedRowCount(id), "one request is one transaction");
+    }
+
+    @Test
+    void csvWithAByteOrderMarkIsRead() {
+        long id = emptyList();
+        byte[] csv = "\uFEFFmobile_number,recipient_name,city\n+4915112349701,Anna,Köln\n".getBytes(StandardCharsets.UTF_8);
+        JsonNode answer = api.postBytes("/api/recipient-lists/" + id + "/import", "text/csv", csv).json(200);
+
+        assertCounts(answer.path("import"), 1, 0, 0);
+        JsonNode row = rows(id).path(0);
+        assertEquals("+4915112349701", row.path("mobileNumber").asText());
+        assertEquals(List.of("city"), keys(row.path("recipientData")), "the mark is not part of a column name");
+    }
+
+    @Test
     void rowsArePaged() {
         long id = emptyList();
         api.post("/api/recipient-lists/" + id + "/rows", """

@@ -36,6 +36,7 @@ class CampaignAccessTest {
         viewer.get("/api/campaigns").expect(200);
         viewer.get("/api/campaigns/" + name + "/progress").expect(200);
         viewer.get("/api/campaigns/" + name + "/messages").expect(200);
+        viewer.get("/api/campaigns/" + name + "/recipients").expect(200);
 
         assertForbidden(viewer.post("/api/campaigns", request));
         assertForbidden(viewer.put("/api/campaigns/" + name, Map.of("title", "changed by a viewer")));

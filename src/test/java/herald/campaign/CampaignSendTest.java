@@ -71,7 +71,8 @@ class CampaignSendTest {
                 recipient("+4915140000006", "Newline", values("Finn", "F\n6")),
                 recipient("+4915140000007", "Valid two", values("Gus", "G7")),
                 recipient("", "Blank again", values("Hal", "H8")));
-        String name = fixture.create(CampaignFixture.uniqueCampaign(simulatedTemplate(), rows));
+        String name = fixture.create(CampaignFixture.uniqueCampaign(simulatedTemplate(), rows.subList(0, 1)));
+        fixture.storeUnchecked(name, rows.subList(1, rows.size()));
 
         JsonNode refused = api.post("/api/campaigns/" + name + "/submit", Map.of()).error(400);
         assertTrue(refused.path("message").asText().startsWith("6 recipient row(s) cannot be sent"), refused::toString);

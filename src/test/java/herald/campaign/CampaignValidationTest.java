@@ -254,12 +254,14 @@ class CampaignValidationTest {
                     : recipient(String.format("+491513%07d", i), "Short data " + i, Map.of("name", "R" + i)));
         }
         rows.add(recipient("+4915139999999", "Good", values("Good", "G1")));
-        String name = fixture.create(CampaignFixture.uniqueCampaign(templateId, rows));
+        String name = fixture.create(CampaignFixture.uniqueCampaign(templateId, List.of()));
+        fixture.storeUnchecked(name, rows);
 
         JsonNode error = submitRefused(name, "recipients[1]", "recipient_data: expected 2 values");
         assertEquals("validation_failed", error.path("code").asText());
         assertTrue(error.path("message").asText().startsWith("150 recipient row(s) cannot be sent; the first 100"),
                 error.path("message").asText());
+        assertEquals(150, error.path("total").asLong(), "every bad row is counted: " + error.path("message"));
         JsonNode details = error.path("details");
         assertEquals(100, details.size(), "at most 100 problems are answered");
         for (int i = 0; i < details.size(); i++) {
@@ -269,6 +271,41 @@ class CampaignValidationTest {
                     : "expected 2 values";
             assertTrue(details.path(i).path("message").asText().contains(expected), details.path(i)::toString);
         }
+    }
+
+    @Test
+    void enteredRowsAreCheckedWhenSaved() {
+        List<Map<String, Object>> rows = List.of(
+                recipient("+4915130000101", "Good", values("Anna", "A1")),
+                recipient("call me", "Bad number", values("Ben", "B2")),
+                recipient("+4915130000103", "Too few values", Map.of("name", "Cleo")),
+                recipient("12", "Both wrong", Map.of("name", "Dev")));
+        Map<String, Object> unique = CampaignFixture.uniqueCampaign(templateId, rows);
+        JsonNode error = refused(unique, "recipients[2].mobileNumber", "mobile_number 'call me' is not a phone number");
+        assertProblem(error, "recipients[3].recipientData", "recipient_data: expected 2 values");
+        assertProblem(error, "recipients[4].mobileNumber", "mobile_number '12'");
+        assertProblem(error, "recipients[4].recipientData", "expected 2 values");
+        assertEquals(4, error.path("details").size(), error::toString);
+
+        // Common values come from the campaign, so a row's Recipient Data is not checked against the template.
+        Map<String, Object> common = CampaignFixture.commonCampaign(templateId, values("A", "B"),
+                List.of(recipient("+4915130000105", "Any data", Map.of("name", "only one"))));
+        api.post("/api/campaigns", common).expect(201);
+        common.put("title", HeraldServer.unique("Common with a bad number"));
+        common.put("recipients", List.of(recipient("+4915130000106", "Fine", null), recipient("n/a", "Typo", null)));
+        refused(common, "recipients[2].mobileNumber", "'n/a' is not a phone number");
+    }
+
+    @Test
+    void anEditIsCheckedLikeACreate() {
+        String name = fixture.create(valid());
+        Map<String, Object> edit = Map.of("recipients", List.of(recipient("+4915130000201", "Kept", null),
+                recipient("0049", "Cut off", null)));
+        JsonNode error = api.put("/api/campaigns/" + name, edit).error(400);
+        assertProblem(error, "recipients[2].mobileNumber", "mobile_number '0049'");
+        List<Map<String, Object>> stored = fixture.recipientRows(name);
+        assertEquals(1, stored.size(), "the refused edit changed nothing: " + stored);
+        assertEquals("+4915130000001", stored.get(0).get("mobile_number"));
     }
 
     @Test

@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CampaignWorkflowTest {
 
+    private static final String SPLIT_TIMER_ROUTE = "resume-unfinished-splits";
     private static final Pattern SERIES_NAME = Pattern.compile("BULK-WA-\\d{4}-\\d{5}");
 
     private static final CampaignFixture fixture = new CampaignFixture();
@@ -182,6 +183,65 @@ class CampaignWorkflowTest {
         assertEquals("conflict", error.path("code").asText());
         String message = error.path("message").asText();
         assertTrue(message.contains(name) && message.contains(" is " + status), response.call() + ": " + message);
+    }
+
+    @Test
+    void aRecipientListIsSentAsItWasAtSubmit() throws Exception {
+        long account = fixture.account();
+        long templateId = fixture.twoValueTemplate(account, HeraldServer.unique("list_notice"));
+        long list = api.post("/api/recipient-lists", Map.of("name", HeraldServer.unique("Frozen list"), "rows", List.of(
+                Map.of("mobileNumber", "+4915120000101"), Map.of("mobileNumber", "+4915120000102")))).json(201)
+                .path("id").asLong();
+        Map<String, Object> request = CampaignFixture.commonCampaign(templateId, values("A", "B"), List.of());
+        request.remove("recipients");
+        request.put("recipientType", "Recipient List");
+        request.put("recipientListId", list);
+        String name = fixture.create(request);
+
+        // The split waits until the rows below are in the list, so it could only miss them by design.
+        fixture.server.context().getRouteController().stopRoute(SPLIT_TIMER_ROUTE);
+        try {
+            fixture.submit(name, false);
+            api.post("/api/recipient-lists/" + list + "/rows", List.of(Map.of("mobileNumber", "+4915120000103")))
+                    .expect(200);
+        } finally {
+            fixture.server.context().getRouteController().startRoute(SPLIT_TIMER_ROUTE);
+        }
+        JsonNode split = fixture.awaitSplit(name);
+
+        assertEquals(List.of("+4915120000101", "+4915120000102"),
+                fixture.messageRows(name).stream().map(m -> m.get("mobile_number")).toList());
+        assertEquals(2, split.path("recipientCount").asInt(), split::toString);
+        assertEquals(3, api.get("/api/recipient-lists/" + list).json(200).path("rowCount").asInt(),
+                "the list itself took the added row");
+    }
+
+    @Test
+    void enteredRecipientsAreReadBackPageByPage() {
+        long account = fixture.account();
+        long templateId = fixture.twoValueTemplate(account, HeraldServer.unique("read_back_notice"));
+        String name = fixture.create(CampaignFixture.commonCampaign(templateId, values("A", "B"), fourRecipients()));
+
+        JsonNode first = api.get("/api/campaigns/" + name + "/recipients?page=1&size=3").json(200);
+        assertEquals(1, first.path("page").asInt());
+        assertEquals(3, first.path("size").asInt());
+        JsonNode items = first.path("items");
+        assertEquals(3, items.size(), first::toString);
+        assertEquals(1, items.path(0).path("row").asInt());
+        assertEquals("+49 151 2000 0001", items.path(0).path("mobileNumber").asText(), "as entered");
+        assertEquals("Anna", items.path(0).path("recipientName").asText());
+        assertEquals("first", items.path(0).path("recipientData").path("note").asText());
+        assertEquals("0151 20000002", items.path(1).path("mobileNumber").asText());
+        assertTrue(items.path(1).path("recipientData").isNull(), items::toString);
+        assertEquals("Cleo", items.path(2).path("recipientName").asText());
+
+        JsonNode second = api.get("/api/campaigns/" + name + "/recipients?page=2&size=3").json(200).path("items");
+        assertEquals(1, second.size(), second::toString);
+        assertEquals(4, second.path(0).path("row").asInt());
+        assertEquals("Dev", second.path(0).path("recipientName").asText());
+
+        assertEquals("size", api.get("/api/campaigns/" + name + "/recipients?size=0").error(400).path("field").asText());
+        api.get("/api/campaigns/BULK-WA-1999-99999/recipients").error(404);
     }
 
     @Test

@@ -24,13 +24,15 @@ import java.util.UUID;
 final class HeraldProcess {
 
     private final Map<String, String> env;
+    private final Path dataDir;
     private final Path log;
     private final int port;
     private final String postgresDb;
     private Process process;
 
-    private HeraldProcess(Map<String, String> env, Path log, int port, String postgresDb) {
+    private HeraldProcess(Map<String, String> env, Path dataDir, Path log, int port, String postgresDb) {
         this.env = env;
+        this.dataDir = dataDir;
         this.log = log;
         this.port = port;
         this.postgresDb = postgresDb;
@@ -58,7 +60,7 @@ final class HeraldProcess {
             env.put("HERALD_DB_USER", "postgres");
         }
         env.putAll(settings);
-        return new HeraldProcess(env, dataDir.resolve("herald.log"), port, postgresDb);
+        return new HeraldProcess(env, dataDir, dataDir.resolve("herald.log"), port, postgresDb);
     }
 
     private static void postgres(String sql) throws Exception {
@@ -66,6 +68,47 @@ final class HeraldProcess {
              Statement s = c.createStatement()) {
             s.execute(sql);
         }
+    }
+
+    Path dataDir() {
+        return dataDir;
+    }
+
+    /** Everything the process wrote to standard output and error. */
+    String output() throws IOException {
+        return Files.readString(log);
+    }
+
+    /** The PostgreSQL database's tables, when the tests run on PostgreSQL (none on H2: it is a file in the data folder). */
+    long postgresTables() throws Exception {
+        if (postgresDb == null) {
+            return 0;
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + postgresDb, "postgres", "");
+             Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * Starts a Herald that must refuse to start, and answers its exit code; one still running
+     * after a minute is stopped and fails the test, as a refusal that hangs is a failure too.
+     */
+    int exitOfRefusedStart() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "herald.HeraldMain")
+                .directory(new File(System.getProperty("user.dir")))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(env);
+        process = builder.start();
+        if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("Herald was expected to refuse to start but was still running after a minute; see " + log);
+        }
+        return process.exitValue();
     }
 
     int port() {

@@ -59,7 +59,6 @@ class RetryFailedTest {
         // Enough recipients that many are still to be sent when the account is switched below.
         List<String> numbers = DispatchFixture.numbers(200);
         List<Map<String, Object>> rows = DispatchFixture.recipients(numbers, null);
-        rows.add(Map.of("mobileNumber", "+49 12", "recipientName", "Not a number"));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("title", "Retry failed");
         body.put("recipientType", "Individual Recipients");
@@ -68,6 +67,7 @@ class RetryFailedTest {
         body.put("templateVariables", Map.of("1", "Anna"));
         body.put("recipients", rows);
         String campaign = fixture.createCampaign(body);
+        addUncheckedRecipient(campaign, numbers.size() + 1, "+49 12");
         fixture.api.post("/api/campaigns/" + campaign + "/submit?skipInvalid=true", Map.of()).expect(202);
 
         DispatchFixture.await("the first sends", LIMIT, () -> goodMeta.accepted() >= 15, () -> goodMeta.stats().toString());
@@ -119,7 +119,26 @@ class RetryFailedTest {
         assertEquals(new HashSet<>(Arrays.asList(optedOut, heldBack, null)), fixture.numbersWithStatus(campaign, "Failed"));
     }
 
-    /** A recipient whose message Meta failed by webhook, with the row the split and the webhook would have left. */
+    /**
+     * A row the save would refuse, stored as a Draft saved before that check holds it: the submit
+     * with skipInvalid records it as Failed.
+     */
+    private void addUncheckedRecipient(String campaign, int position, String number) throws SQLException {
+        try (Connection c = fixture.herald.dataSource().getConnection();
+             PreparedStatement recipient = c.prepareStatement("INSERT INTO campaign_recipient (campaign_id, idx, "
+                     + "mobile_number, recipient_name) SELECT id, ?, ?, 'Not a number' FROM bulk_whatsapp_message "
+                     + "WHERE name = ?")) {
+            recipient.setInt(1, position);
+            recipient.setString(2, number);
+            recipient.setString(3, campaign);
+            assertEquals(1, recipient.executeUpdate());
+        }
+    }
+
+    /**
+     * A recipient whose message Meta failed by webhook, with the rows the split and the webhook
+     * would have left: the submit counted it among the rows it checked, so the split ends after it.
+     */
     private void addFailedMessage(String campaign, int position, String number, int errorCode) throws SQLException {
         Map<String, Object> model = fixture.herald.queryOne("SELECT m.bulk_message_reference, m.account_id, m.template_id, "
                 + "m.parameters FROM whatsapp_message m JOIN bulk_whatsapp_message c ON c.id = m.bulk_message_reference "
@@ -131,7 +150,9 @@ class RetryFailedTest {
                  PreparedStatement message = c.prepareStatement("INSERT INTO whatsapp_message (bulk_message_reference, seq, "
                          + "mobile_number, recipient_name, account_id, template_id, parameters, status, wamid, attempts, "
                          + "error_code, error_title, failed_at) VALUES (?, ?, ?, 'Webhook failure', ?, ?, ?, 'Failed', ?, 1, ?, "
-                         + "'failed by webhook', CURRENT_TIMESTAMP)")) {
+                         + "'failed by webhook', CURRENT_TIMESTAMP)");
+                 PreparedStatement splitEnd = c.prepareStatement("UPDATE bulk_whatsapp_message SET split_end = ? "
+                         + "WHERE id = ?")) {
                 recipient.setObject(1, model.get("bulk_message_reference"));
                 recipient.setInt(2, position);
                 recipient.setString(3, number);
@@ -145,6 +166,9 @@ class RetryFailedTest {
                 message.setString(7, "wamid.webhook-" + FakeMeta.newId());
                 message.setInt(8, errorCode);
                 message.executeUpdate();
+                splitEnd.setInt(1, position);
+                splitEnd.setObject(2, model.get("bulk_message_reference"));
+                splitEnd.executeUpdate();
             }
             c.commit();
         }

@@ -295,14 +295,20 @@ class FileInboxTest {
     void aSubmitThatFailsStoresNothing() {
         String base = HeraldServer.unique("unsendable");
         String title = HeraldServer.unique("Inbox unsendable");
-        // The template has two placeholders; these rows give one value each.
+        String list = HeraldServer.unique("Inbox unsendable list");
+        // The template has two placeholders; these rows give one value each. Saved as a list, the
+        // rows are only checked against the template by the submit.
         drop(base + ".csv", "mobile_number,first_name\n+4915112355001,Anna\n");
-        drop(base + ".json", campaignFile(title, ", \"recipientsFile\": \"" + base + ".csv\", \"submit\": true"));
+        drop(base + ".json", campaignFile(title, ", \"recipientsFile\": \"" + base + ".csv\", \"saveAsList\": \""
+                + list + "\", \"submit\": true"));
 
         JsonNode error = awaitError(base + ".json");
         assertEquals("validation_failed", error.path("code").asText(), error::toString);
-        assertEquals("recipients[1]", error.path("details").path(0).path("field").asText(), error::toString);
+        assertTrue(error.path("message").asText().startsWith("1 recipient row(s) cannot be sent"), error::toString);
+        assertEquals(1, error.path("total").asLong(), error::toString);
         assertEquals(0, campaignsTitled(title), "no Draft is left behind by a submit that failed");
+        assertTrue(herald.query("SELECT id FROM recipient_list WHERE name = ?", list).isEmpty(),
+                "nor the list it saved");
     }
 
     @Test
