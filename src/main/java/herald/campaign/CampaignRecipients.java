@@ -27,10 +27,13 @@ import org.springframework.jdbc.datasource.DataSourceUtils;
  */
 public class CampaignRecipients {
 
+    // Ordered by the whole index key: H2 reads a batch straight from the index only then; ordered by
+    // the position alone it sorts every remaining row for each batch, and a 1,000,000-row submit
+    // check took longer than five minutes.
     private static final String INDIVIDUAL = "SELECT idx AS pos, mobile_number, recipient_name, recipient_data "
-            + "FROM campaign_recipient WHERE campaign_id = ? AND idx > ? AND idx <= ? ORDER BY idx LIMIT ?";
+            + "FROM campaign_recipient WHERE campaign_id = ? AND idx > ? AND idx <= ? ORDER BY campaign_id, idx LIMIT ?";
     private static final String LIST = "SELECT id AS pos, mobile_number, recipient_name, recipient_data "
-            + "FROM recipient_list_row WHERE list_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?";
+            + "FROM recipient_list_row WHERE list_id = ? AND id > ? AND id <= ? ORDER BY list_id, id LIMIT ?";
     private static final int MAX_REPORTED = 100;
 
     private final DataSource dataSource;

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -27,6 +28,7 @@ import herald.templates.TemplateRequests;
 import herald.domain.PhoneNormaliser;
 import herald.domain.SecretCipher;
 import jakarta.jms.ConnectionFactory;
+import io.vertx.core.VertxOptions;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -59,6 +61,11 @@ public class HeraldConfiguration implements CamelConfiguration {
         SecretCipher cipher = new SecretCipher(EncryptionKey.resolve(props.resolveProperty("herald.encryption-key").orElse(""),
                 sandbox, dataDir));
         Files.createDirectories(dataDir);
+
+        // Picked up by the HTTP server. A worker thread may rightly run an API call for minutes (a
+        // 1,000,000-row import, a submit checking every row); Vert.x's default would log a stack
+        // trace for it every second after one minute.
+        bind(context, "vertxOptions", new VertxOptions().setMaxWorkerExecuteTime(30).setMaxWorkerExecuteTimeUnit(TimeUnit.MINUTES));
 
         HikariDataSource dataSource = dataSource(props, dataDir);
         Flyway.configure().dataSource(dataSource).locations(migrations(dataSource)).load().migrate();

@@ -97,13 +97,7 @@ final class HeraldProcess {
      * after a minute is stopped and fails the test, as a refusal that hangs is a failure too.
      */
     int exitOfRefusedStart() throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "herald.HeraldMain")
-                .directory(new File(System.getProperty("user.dir")))
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().putAll(env);
-        process = builder.start();
+        process = launch("-Xmx256m");
         if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
             throw new AssertionError("Herald was expected to refuse to start but was still running after a minute; see " + log);
@@ -125,14 +119,18 @@ final class HeraldProcess {
         return "http://127.0.0.1:" + port;
     }
 
-    void start() throws Exception {
+    private Process launch(String maxHeap) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-cp", System.getProperty("java.class.path"), "herald.HeraldMain")
+                maxHeap, "-cp", System.getProperty("java.class.path"), "herald.HeraldMain")
                 .directory(new File(System.getProperty("user.dir")))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);
-        process = builder.start();
+        return builder.start();
+    }
+
+    void start() throws Exception {
+        process = launch("-Xmx1g");
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.currentTimeMillis() + 300_000;
         while (System.currentTimeMillis() < deadline) {
