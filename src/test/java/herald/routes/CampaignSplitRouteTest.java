@@ -50,8 +50,10 @@ class CampaignSplitRouteTest extends HeraldRouteTestSupport {
         queue.expectedMessageCount(2);
         context.start();
 
-        String campaign = draftCampaign(1000, List.of("+49 151 5000 0001", "+4915150000002", "0151 50000001", "n/a"));
+        String campaign = draftCampaign(1000, List.of("+49 151 5000 0001", "+4915150000002", "0151 50000001"));
         long campaignId = campaignId(campaign);
+        // A save refuses an unreadable number now; a Draft saved before that check came may hold one.
+        update("INSERT INTO campaign_recipient (campaign_id, idx, mobile_number) VALUES (?, 4, 'n/a')", campaignId);
         queue.expectedHeaderReceived("HeraldCampaignId", campaignId);
         NotifyBuilder split = splitPass();
         submit(campaign, true);

@@ -129,6 +129,12 @@ abstract class HeraldRouteTestSupport extends CamelMainTestSupport {
                 .queryForList(sql, params);
     }
 
+    /** Changes rows of Herald's own database. */
+    int update(String sql, Object... params) {
+        return new JdbcTemplate(context.getRegistry().lookupByNameAndType("dataSource", HikariDataSource.class))
+                .update(sql, params);
+    }
+
     /** The campaign's WhatsApp Message rows in recipient order. */
     List<Map<String, Object>> messageRows(long campaignId) {
         return query("SELECT id, mobile_number, status, attempts, error_code, wamid FROM whatsapp_message "
