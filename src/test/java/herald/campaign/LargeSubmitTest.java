@@ -96,21 +96,30 @@ class LargeSubmitTest {
         assertEquals("SPLITTING", api.get("/api/campaigns/" + name).json(200).path("splitState").asText(),
                 "the split cannot be done while messages wait for room in the window");
 
+        // Row by row: the i-th CSV row (its duplicates dropped) is the i-th message, with the
+        // number, name and exact values it will send.
         Set<Long> rowIds = new HashSet<>();
-        Set<String> numbers = new HashSet<>();
         List<Long> firstRows = new ArrayList<>();
-        for (Map<String, Object> row : server.query("SELECT id, mobile_number, status FROM whatsapp_message "
-                + "WHERE bulk_message_reference = ? ORDER BY seq", campaignId)) {
+        int i = 0;
+        for (Map<String, Object> row : server.query("SELECT id, mobile_number, recipient_name, parameters, status "
+                + "FROM whatsapp_message WHERE bulk_message_reference = ? ORDER BY seq", campaignId)) {
             long id = ((Number) row.get("id")).longValue();
             rowIds.add(id);
-            numbers.add((String) row.get("mobile_number"));
-            assertEquals("Queued", row.get("status"));
+            String expectedNumber = String.format("+4916%09d", 200_000_000 + i);
+            assertEquals(expectedNumber, row.get("mobile_number"), "message " + i);
+            assertEquals("R" + i, row.get("recipient_name"), "message " + i);
+            JsonNode body = ApiClient.JSON.readTree((String) row.get("parameters")).path("body");
+            assertEquals(List.of("R" + i, Integer.toString(i)), List.of(body.path(0).path("value").asText(),
+                    body.path(1).path("value").asText()), "values of message " + i + " in key order");
+            assertEquals(2, body.size(), "message " + i);
+            assertEquals("Queued", row.get("status"), "message " + i);
             if (firstRows.size() < window()) {
                 firstRows.add(id);
             }
+            i++;
         }
-        assertEquals(RECIPIENTS, rowIds.size(), "one row per distinct recipient");
-        assertEquals(RECIPIENTS, numbers.size());
+        assertEquals(RECIPIENTS, i, "one row per distinct recipient, every CSV number among them");
+        assertEquals(RECIPIENTS, rowIds.size());
 
         Set<Long> queued = browseQueuedMessageIds(campaignId);
         assertEquals(window(), queued.size(), "exchanges on the send queue for the campaign");
