@@ -1,8 +1,15 @@
 package herald.api;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 import org.apache.camel.Message;
 
-/** Reads ?page= (from 1) and ?size= (1 to 1000, default 100) into headers the SQL uses. */
+/**
+ * Reads ?page= (from 1) and ?size= (1 to 1000, default 100) into headers the SQL uses, and shapes
+ * every paged answer the same way.
+ */
 public final class Paging {
 
     private Paging() {
@@ -14,6 +21,14 @@ public final class Paging {
         message.setHeader("page", page);
         message.setHeader("pageSize", size);
         message.setHeader("pageOffset", (long) (page - 1) * size);
+    }
+
+    public static Map<String, Object> answer(int page, int size, List<?> items) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("page", page);
+        answer.put("size", size);
+        answer.put("items", items);
+        return answer;
     }
 
     private static int number(Message message, String name, int fallback, int min, int max) {

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import herald.api.ApiException;
+import herald.api.Paging;
 import herald.api.Views;
 import org.apache.camel.Header;
 import org.apache.camel.Variable;
@@ -169,11 +170,7 @@ public class CampaignViews {
             m.put("updatedAt", Views.instant(row.get("updated_at")));
             items.add(m);
         }
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("page", page);
-        answer.put("size", size);
-        answer.put("items", items);
-        return answer;
+        return Paging.answer(page, size, items);
     }
 
     /** A page of the campaign's own recipient rows as they were entered, numbered from 1. */
@@ -188,11 +185,7 @@ public class CampaignViews {
             r.put("recipientData", parse(row.get("recipient_data")));
             items.add(r);
         }
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("page", page);
-        answer.put("size", size);
-        answer.put("items", items);
-        return answer;
+        return Paging.answer(page, size, items);
     }
 
     static Object parse(Object json) {

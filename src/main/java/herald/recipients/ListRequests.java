@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import herald.api.ApiException;
 import herald.api.Fields;
+import herald.api.Paging;
 import herald.api.Views;
 import org.apache.camel.Header;
 
@@ -59,10 +60,6 @@ public class ListRequests {
             item.put("recipientData", data == null ? null : JSON.readValue(data.toString(), LinkedHashMap.class));
             items.add(item);
         }
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("page", page);
-        answer.put("size", size);
-        answer.put("items", items);
-        return answer;
+        return Paging.answer(page, size, items);
     }
 }
