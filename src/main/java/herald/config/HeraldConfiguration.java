@@ -113,6 +113,7 @@ public class HeraldConfiguration implements CamelConfiguration {
         bind(context, "sendRequests", new SendRequests(cipher,
                 new MediaUploads(dataSource, context.createProducerTemplate()),
                 Long.parseLong(props.resolveProperty("herald.send.retry-delay-ms").orElseThrow()),
+                Long.parseLong(props.resolveProperty("herald.send.max-retry-delay-ms").orElseThrow()),
                 Double.parseDouble(props.resolveProperty("herald.send.retry-wait-scale").orElseThrow())));
         bind(context, "mediaRequests", new MediaRequests(cipher, dataDir.resolve("files")));
         props.addOverrideProperty("herald.node-id", NodeId.resolve(props.resolveProperty("herald.node-id").orElse(""), dataDir));

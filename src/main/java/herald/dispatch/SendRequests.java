@@ -31,22 +31,24 @@ public class SendRequests {
 
     // Artemis holds a message with this property (epoch millis) until then, without a consumer.
     static final String SCHEDULED_DELIVERY = "_AMQ_SCHED_DELIVERY";
-    // The retry-later redelivery policy's longest delay (send.camel.yaml, retry-transient-failure).
-    private static final long LONGEST_POLICY_DELAY = 60_000;
 
     private final SecretCipher cipher;
     private final MediaUploads media;
     private final long retryDelayMillis;
+    private final long maxRetryDelayMillis;
     private final double waitScale;
 
     /**
-     * {@code retryDelayMillis} is the retry-later redelivery policy's first delay, doubling per
-     * redelivery; {@code waitScale} multiplies the waits Meta's codes call for.
+     * {@code retryDelayMillis} and {@code maxRetryDelayMillis} are the retry-later redelivery
+     * policy's first and longest delays (it doubles in between); {@code waitScale} multiplies the
+     * waits Meta's codes call for.
      */
-    public SendRequests(SecretCipher cipher, MediaUploads media, long retryDelayMillis, double waitScale) {
+    public SendRequests(SecretCipher cipher, MediaUploads media, long retryDelayMillis, long maxRetryDelayMillis,
+                        double waitScale) {
         this.cipher = cipher;
         this.media = media;
         this.retryDelayMillis = retryDelayMillis;
+        this.maxRetryDelayMillis = maxRetryDelayMillis;
         this.waitScale = waitScale;
     }
 
@@ -173,7 +175,7 @@ public class SendRequests {
     }
 
     private long backoff(int redeliveries) {
-        return Math.min(LONGEST_POLICY_DELAY, retryDelayMillis << Math.min(redeliveries, 20));
+        return Math.min(maxRetryDelayMillis, retryDelayMillis << Math.min(redeliveries, 20));
     }
 
     /**

@@ -42,7 +42,7 @@ class SendRequestsTest {
     private static final CamelContext CONTEXT = new DefaultCamelContext();
     private static final HttpHost GRAPH = new HttpHost("https", "graph.facebook.com", 443);
 
-    private final SendRequests requests = new SendRequests(null, null, 1000, 1.0);
+    private final SendRequests requests = new SendRequests(null, null, 1000, 60_000, 1.0);
 
     private Map<String, Object> broken(Throwable failure) {
         Exchange exchange = new DefaultExchange(CONTEXT);
@@ -119,7 +119,7 @@ class SendRequestsTest {
         assertEquals(16_000, requests.longerWait(refused(131000), 4, 0));
         assertEquals(0, requests.longerWait(refused(130429), 0, 0), "130429 has its own policy");
         assertEquals(0, requests.longerWait(refused(131056), 0, 0), "131056 has its own policy");
-        assertEquals(6_000, new SendRequests(null, null, 1000, 0.1).longerWait(refused(131057), 0, 0));
+        assertEquals(6_000, new SendRequests(null, null, 1000, 60_000, 0.1).longerWait(refused(131057), 0, 0));
     }
 
     @Test
