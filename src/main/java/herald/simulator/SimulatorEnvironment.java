@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -130,39 +131,29 @@ final class SimulatorEnvironment {
     }
 
     private int whole(String name, int fallback) {
-        String value = get(name);
-        return value == null ? fallback : whole(name, value);
+        return number(name, get(name), fallback, Integer::valueOf, "a whole number");
     }
 
     private static int whole(String name, String value) {
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number, not '" + value + "'");
-        }
+        return number(name, value, 0, Integer::valueOf, "a whole number");
     }
 
     private long longNumber(String name, long fallback) {
-        String value = get(name);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number, not '" + value + "'");
-        }
+        return number(name, get(name), fallback, Long::valueOf, "a whole number");
     }
 
     private double share(String name, double fallback) {
-        String value = get(name);
+        return number(name, get(name), fallback, Double::valueOf, "a share between 0 and 1 such as 0.05");
+    }
+
+    private static <T> T number(String name, String value, T fallback, Function<String, T> parse, String expected) {
         if (value == null) {
             return fallback;
         }
         try {
-            return Double.parseDouble(value);
+            return parse.apply(value);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a share between 0 and 1 such as 0.05, not '" + value + "'");
+            throw new IllegalArgumentException(name + " must be " + expected + ", not '" + value + "'");
         }
     }
 
