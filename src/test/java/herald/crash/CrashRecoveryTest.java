@@ -171,11 +171,18 @@ class CrashRecoveryTest {
         throw new AssertionError("work left after ten minutes: " + progress);
     }
 
+    /**
+     * Waits until the simulator has delivered every status webhook: a batch that failed through
+     * all the kills waits up to a minute between tries, and resending before its statuses are
+     * applied would duplicate a message Meta had accepted.
+     */
     private void awaitWebhooksDrained() throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 120_000;
+        long deadline = System.currentTimeMillis() + 300_000;
         while (System.currentTimeMillis() < deadline && simulator.stats().path("webhooks").path("pending").asLong() > 0) {
             Thread.sleep(500);
         }
+        assertEquals(0, simulator.stats().path("webhooks").path("pending").asLong(),
+                "status webhooks still undelivered: " + simulator.stats().path("webhooks"));
         Thread.sleep(2_000);
     }
 
