@@ -97,6 +97,15 @@ class WebhookEndToEndTest {
             return messages.size() == recipients.size()
                     && messages.stream().allMatch(m -> List.of("Read", "Failed").contains(m.get("status")));
         });
+        // Out of order, a message's 'read' can be applied before its 'sent' has arrived: wait for
+        // the simulator to deliver every webhook and for Herald to keep a 'sent' for each Read.
+        WebhookFixture.await("every status webhook to be delivered", () ->
+                simulator.stats().path("webhooks").path("pending").asLong() == 0);
+        String readWithoutSent = "SELECT COUNT(*) AS n FROM whatsapp_message m JOIN bulk_whatsapp_message c"
+                + " ON c.id = m.bulk_message_reference WHERE c.name = ? AND m.status = 'Read' AND NOT EXISTS"
+                + " (SELECT 1 FROM message_receipt r WHERE r.message_id = m.id AND r.status = 'Sent')";
+        WebhookFixture.await("a 'sent' receipt for every Read message of " + name, () ->
+                ((Number) fx.herald.query(readWithoutSent, name).get(0).get("n")).longValue() == 0);
 
         for (Map<String, Object> message : fx.herald.query(rows, name)) {
             long id = ((Number) message.get("id")).longValue();
