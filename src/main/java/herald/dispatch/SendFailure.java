@@ -19,7 +19,8 @@ public class SendFailure extends RuntimeException {
         return outcome;
     }
 
-    static String describe(CloudApiOutcome o) {
+    /** Meta's code, title, message and details in one line, for a message's error or a pause reason. */
+    public static String describe(CloudApiOutcome o) {
         StringBuilder b = new StringBuilder();
         if (o.code() != null) {
             b.append(o.code()).append(' ');

@@ -1,5 +1,7 @@
 package herald.webhooks;
 
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -11,6 +13,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
+import herald.dispatch.SendFailure;
+import herald.whatsapp.CloudApiOutcome;
+import herald.whatsapp.ErrorClassifier;
 import org.apache.camel.Body;
 import org.apache.camel.Variable;
 
@@ -27,6 +32,9 @@ public final class StatusBatch {
 
     /** The message statuses, in the order their updates run. */
     public static final List<String> STATUSES = List.of("Sent", "Delivered", "Read", "Failed");
+
+    // bulk_whatsapp_message.status_reason
+    private static final int REASON_MAX = 2000;
 
     private static final Comparator<Map<String, Object>> BY_MESSAGE =
             Comparator.comparing(event -> (Long) event.get("messageId"));
@@ -107,7 +115,8 @@ public final class StatusBatch {
     /**
      * The batches to write, each a list of the events (maps) its SQL reads: {@code lock} (message
      * ids, ascending), {@code wamids}, {@code receipts}, one list per status in {@link #STATUSES},
-     * {@code failedIds} (the message ids of the Failed list, whose campaigns may have finished)
+     * {@code failedIds} (the message ids of the Failed list, whose campaigns may have finished),
+     * {@code pauseCampaigns} and {@code stopAccounts} (failed events with a {@code pauseReason})
      * and {@code unmatched} (with its reason).
      */
     public static Map<String, Object> writes(@Body List<Map<String, Object>> statuses) {
@@ -142,12 +151,39 @@ public final class StatusBatch {
             writes.put(status, events);
         });
         writes.put("failedIds", byStatus.get("Failed").stream().map(event -> event.get("messageId")).distinct().toList());
+        writes.put("pauseCampaigns", failuresThat(byStatus.get("Failed"), CloudApiOutcome.Kind.CAMPAIGN_MUST_PAUSE,
+                "Paused: Meta failed a sent message by webhook: "));
+        writes.put("stopAccounts", failuresThat(byStatus.get("Failed"), CloudApiOutcome.Kind.ACCOUNT_MUST_STOP,
+                "Paused: the WhatsApp Account cannot send: Meta failed a sent message by webhook: "));
         // Sorted like the unique keys, so concurrent payloads take their locks in the same order.
         unmatched.sort(Comparator.comparing((Map<String, Object> event) -> (String) event.get("wamid"),
                 Comparator.nullsFirst(Comparator.naturalOrder()))
                 .thenComparing(event -> (String) event.get("eventKey"), Comparator.nullsFirst(Comparator.naturalOrder())));
         writes.put("unmatched", unmatched);
         return writes;
+    }
+
+    /**
+     * The failed statuses whose code calls for the same action as in a send's answer (131048
+     * spam limit: pause the campaign; 131042 payment: stop the account), each with its reason.
+     */
+    private static List<Map<String, Object>> failuresThat(List<Map<String, Object>> failed, CloudApiOutcome.Kind kind,
+                                                          String reason) {
+        List<Map<String, Object>> matching = new ArrayList<>();
+        for (Map<String, Object> event : failed) {
+            Integer code = (Integer) event.get("errorCode");
+            CloudApiOutcome outcome = code == null ? null : ErrorClassifier.asynchronousFailure(code,
+                    (String) event.get("errorTitle"), (String) event.get("errorMessage"), (String) event.get("errorDetails"));
+            if (outcome != null && outcome.kind() == kind) {
+                String text = reason + SendFailure.describe(outcome);
+                event.put("pauseReason", text.length() > REASON_MAX ? text.substring(0, REASON_MAX) : text);
+                // Meta's timestamp is in whole seconds: the failure happened before the next one.
+                OffsetDateTime at = (OffsetDateTime) event.get("timestamp");
+                event.put("happenedBefore", (at == null ? OffsetDateTime.now(ZoneOffset.UTC) : at).plusSeconds(1));
+                matching.add(event);
+            }
+        }
+        return matching;
     }
 
     private static Long firstOfAccount(List<Map<String, Object>> rows, Map<String, Object> event) {

@@ -92,6 +92,16 @@ public final class ErrorClassifier {
                 wait, code == 131056);
     }
 
+    /**
+     * The error of a {@code failed} status webhook, classified as if it had come in the send's
+     * answer: 131042 and 131048 come either way (reference §2) and call for the same stop.
+     */
+    public static CloudApiOutcome asynchronousFailure(int code, String title, String message, String details) {
+        CloudApiOutcome.Kind kind = kindOf(code);
+        return CloudApiOutcome.failure(kind == null ? CloudApiOutcome.Kind.RECIPIENT_FAILED : kind, 0, code, title,
+                message, details, null, 0, false);
+    }
+
     private static CloudApiOutcome.Kind kindOf(int code) {
         if (code >= 200 && code <= 299) {
             return CloudApiOutcome.Kind.ACCOUNT_MUST_STOP;
