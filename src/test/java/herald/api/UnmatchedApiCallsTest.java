@@ -75,6 +75,18 @@ class UnmatchedApiCallsTest {
     }
 
     @Test
+    void aRestRouteStartedAgainFromHawtioIsNotShadowedByTheCatchAll() throws Exception {
+        // A restarted route adds itself to the HTTP server anew, after everything added before it.
+        herald.context().getRouteController().stopRoute("rest-account-list-endpoint");
+        try {
+            herald.admin().get("/api/accounts").error(405);
+        } finally {
+            herald.context().getRouteController().startRoute("rest-account-list-endpoint");
+        }
+        assertTrue(herald.admin().get("/api/accounts").json(200).isArray());
+    }
+
+    @Test
     void pathsOutsideTheApiAnswerAsBefore() {
         ApiClient.Response handshake = herald.anonymous().get("/webhooks/whatsapp");
         assertEquals(403, handshake.status(), handshake.text());
