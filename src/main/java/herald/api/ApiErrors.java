@@ -28,6 +28,9 @@ public final class ApiErrors {
         if (api.status() == 401) {
             exchange.getMessage().setHeader("WWW-Authenticate", "Basic realm=\"Herald\"");
         }
+        if (api instanceof MethodNotAllowedException refused) {
+            exchange.getMessage().setHeader("Allow", refused.allow());
+        }
         exchange.getMessage().setBody(JSON.writeValueAsString(shape(api)));
     }
 

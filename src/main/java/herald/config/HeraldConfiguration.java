@@ -14,6 +14,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import herald.accounts.AccountRequests;
 import herald.api.AccessRequests;
 import herald.api.ApiAuthenticator;
+import herald.api.UnmatchedApiCalls;
 import herald.campaign.CampaignRecipients;
 import herald.campaign.CampaignRules;
 import herald.campaign.CampaignViews;
@@ -66,6 +67,7 @@ public class HeraldConfiguration implements CamelConfiguration {
         // 1,000,000-row import, a submit checking every row); Vert.x's default would log a stack
         // trace for it every second after one minute.
         bind(context, "vertxOptions", new VertxOptions().setMaxWorkerExecuteTime(30).setMaxWorkerExecuteTimeUnit(TimeUnit.MINUTES));
+        context.addStartupListener(new UnmatchedApiCalls());
 
         HikariDataSource dataSource = dataSource(props, dataDir);
         Flyway.configure().dataSource(dataSource).locations(migrations(dataSource)).load().migrate();

@@ -1,18 +1,10 @@
 package herald.campaign;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +32,6 @@ final class CampaignFixture {
 
     private static final Set<String> RUNNING = Set.of("Queued", "In Progress", "Paused");
     private static final long WAIT_MILLIS = 120_000;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     final HeraldServer server = HeraldServer.shared();
     final ApiClient api = server.admin();
@@ -251,23 +242,9 @@ final class CampaignFixture {
         submitted.clear();
     }
 
-    /**
-     * DELETE as the given user; ApiClient has no DELETE, and the campaign tests are its only
-     * callers so far.
-     */
+    /** DELETE as the given user. */
     ApiClient.Response delete(String path, String user, String password) {
-        String credentials = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).timeout(Duration.ofSeconds(60))
-                .header("Accept", "application/json").header("Authorization", "Basic " + credentials).DELETE().build();
-        try {
-            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new ApiClient.Response("DELETE " + path, response.statusCode(), response.headers(), response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException("DELETE " + path, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: DELETE " + path, e);
-        }
+        return server.anonymous().basic(user, password).delete(path);
     }
 
     ApiClient.Response delete(String path) {

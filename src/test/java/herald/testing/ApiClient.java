@@ -61,6 +61,10 @@ public final class ApiClient {
         return send(request(path).header("Content-Type", "application/json").PUT(body(json)));
     }
 
+    public Response delete(String path) {
+        return send(request(path).DELETE());
+    }
+
     /** A POST with a body of any type, as an upload or a CSV import sends it. */
     public Response postBytes(String path, String contentType, byte[] bytes) {
         return send(request(path).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
