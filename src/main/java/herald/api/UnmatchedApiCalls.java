@@ -36,9 +36,9 @@ public final class UnmatchedApiCalls implements StartupListener {
     @Override
     public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
         ProducerTemplate template = context.createProducerTemplate();
-        // A worker thread: authentication checks a password hash and may read the database.
         int port = Integer.parseInt(context.resolvePropertyPlaceholders("{{camel.server.port}}"));
         VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port)).route("/api/*").last()
+                // On a worker thread: authentication checks a password hash and reads the database.
                 .blockingHandler(call -> answer(template, call), false);
     }
 
