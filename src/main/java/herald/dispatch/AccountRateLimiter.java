@@ -1,5 +1,10 @@
 package herald.dispatch;
 
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -9,8 +14,8 @@ import java.util.concurrent.locks.LockSupport;
  * Paces sends per WhatsApp Account so none exceeds its messages per second (Throttler, keyed by
  * account). Sends are spaced evenly instead of bursting, and a 130429 halves an account's pace
  * until it has been quiet for a while; an account-wide limit holds the account for the wait Meta
- * asks. The state lives in this JVM: with several Herald nodes,
- * each paces at its share (herald.send.node-count).
+ * asks. The pace lives in this JVM: with several Herald nodes, each paces at its share
+ * (herald.send.node-count); a hold reaches the other nodes through the account row.
  */
 public class AccountRateLimiter {
 
@@ -65,8 +70,11 @@ public class AccountRateLimiter {
         }
     }
 
-    /** Meta limited the whole account (code 4 or 80007): nothing goes out through it for this long. */
-    public void hold(long accountId, long millis) {
+    /**
+     * Meta limited the whole account (code 4 or 80007): nothing goes out through it for this long.
+     * Answers when the hold ends, for the other nodes.
+     */
+    public OffsetDateTime hold(long accountId, long millis) {
         Pace pace = paces.computeIfAbsent(accountId, id -> new Pace());
         synchronized (pace) {
             long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
@@ -74,9 +82,24 @@ public class AccountRateLimiter {
                 pace.heldUntilNanos = until;
             }
         }
+        return OffsetDateTime.now(ZoneOffset.UTC).plus(millis, ChronoUnit.MILLIS);
     }
 
-    /** Milliseconds the account is still held for, 0 when it may send. */
+    /**
+     * Milliseconds the account is still held for, 0 when it may send, taking in a hold another
+     * node stored on the account row ({@code heldUntil}: a JDBC timestamp, or null).
+     */
+    public long heldFor(long accountId, Object heldUntil) {
+        Instant until = heldUntil instanceof OffsetDateTime odt ? odt.toInstant()
+                : heldUntil instanceof Timestamp ts ? ts.toInstant() : null;
+        long left = until == null ? 0 : until.toEpochMilli() - System.currentTimeMillis();
+        if (left > 0) {
+            hold(accountId, left);
+        }
+        return heldFor(accountId);
+    }
+
+    /** Milliseconds the account is still held for on this node, 0 when it may send. */
     public long heldFor(long accountId) {
         Pace pace = paces.get(accountId);
         if (pace == null) {

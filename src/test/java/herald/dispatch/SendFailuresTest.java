@@ -11,6 +11,8 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -240,6 +242,9 @@ class SendFailuresTest {
 
         awaitEverySendAnswered(campaign, numbers);
         long wait = metaWait(60_000);
+        Object heldUntil = fixture.herald.queryOne("SELECT held_until FROM whatsapp_account WHERE id = ?", account)
+                .get("held_until");
+        assertTrue(heldUntil != null, "the hold is stored for the other nodes");
         Map<String, Map<String, Object>> rows = fixture.messages(campaign);
         List<Long> times = graph.requestTimes();
         for (String to : numbers) {
@@ -254,6 +259,31 @@ class SendFailuresTest {
                         "a send " + (t - refused) + " ms after the 80007 of " + to + ", within the wait of " + wait);
             }
         }
+    }
+
+    @Test
+    void anAccountHeldByAnotherNodeSendsNothingUntilTheHoldEnds() throws Exception {
+        RetryAfterStub graph = fixture.use(new RetryAfterStub());
+        SimTemplate template = template("Hello {{1}}.");
+        FakeMeta meta = fixture.use(FakeMeta.start(80, b -> b, template));
+        long account = fixture.account(meta, 2, null, graph.baseUrl());
+        // What another node's 80007 leaves behind.
+        OffsetDateTime heldUntil = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(4);
+        try (Connection c = fixture.herald.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE whatsapp_account SET held_until = ? WHERE id = ?")) {
+            ps.setObject(1, heldUntil);
+            ps.setLong(2, account);
+            assertEquals(1, ps.executeUpdate());
+        }
+        List<String> numbers = DispatchFixture.numbers(2);
+        String campaign = campaign(account, template, numbers);
+
+        awaitEverySendAnswered(campaign, numbers);
+        for (long t : graph.requestTimes()) {
+            assertTrue(t >= heldUntil.toInstant().toEpochMilli() - 100,
+                    "a send " + (heldUntil.toInstant().toEpochMilli() - t) + " ms before the other node's hold ended");
+        }
+        assertEquals(numbers.size(), graph.requestTimes().size(), "each recipient sent once, after the hold");
     }
 
     /** A wait Meta's answer asks for, as this Herald is configured to wait it. */
