@@ -101,7 +101,8 @@ import java.util.regex.Pattern;
  * and {@code duplicates} (both {@code to} → accepted count; duplicates only above 1),
  * {@code peakPerSecond} (phone number id → most requests admitted within one sliding second),
  * {@code rejectionsByCode}, {@code rejectedTotal}, {@code serverErrors} (bare 502s),
- * {@code lostAnswers}, {@code mediaUploads}, {@code webhooks.ok/failed/abandoned/statusesDelivered/pending}.
+ * {@code lostAnswers}, {@code mediaUploads}, {@code webhooks.ok/failed/abandoned/statusesDelivered/pending}
+ * ({@code pending}: statuses neither answered 200 nor abandoned yet, one being posted included).
  * {@code POST /sim/reset} clears the stats and the throughput and pair-rate windows.
  * {@code GET|POST /sim/config} reads or changes {@code throughputPerSecond},
  * {@code serverErrorShare}, {@code transientErrorShare} and {@code lostAnswerShare}.
@@ -246,7 +247,7 @@ public final class CloudApiSimulator {
 
     /** The same JSON as {@code GET /sim/stats}. */
     public JsonNode stats() {
-        return stats.toJson(webhooks == null ? 0 : webhooks.pending());
+        return stats.toJson(() -> webhooks == null ? 0 : webhooks.pending());
     }
 
     private void graph(HttpExchange exchange) {

@@ -50,8 +50,9 @@ final class SimStats {
     }
 
     void webhookOk(int statuses) {
-        webhookOk.increment();
+        // In this order, so a reader that sees the POST counted sees its statuses counted too.
         statusesDelivered.add(statuses);
+        webhookOk.increment();
     }
 
     void webhookFailed() {
@@ -72,7 +73,7 @@ final class SimStats {
         }
     }
 
-    ObjectNode toJson(int webhooksPending) {
+    ObjectNode toJson(java.util.function.IntSupplier webhooksPending) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode root = f.objectNode();
         root.put("acceptedTotal", acceptedTotal.sum());
@@ -103,7 +104,8 @@ final class SimStats {
         webhooks.put("failed", webhookFailed.sum());
         webhooks.put("abandoned", webhookAbandoned.sum());
         webhooks.put("statusesDelivered", statusesDelivered.sum());
-        webhooks.put("pending", webhooksPending);
+        // Read after the counts above: a POST counted as delivered or abandoned is no longer pending.
+        webhooks.put("pending", webhooksPending.getAsInt());
         return root;
     }
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.DelayQueue;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -42,6 +43,9 @@ final class WebhookSender {
     private final DelayQueue<StatusEvent> due = new DelayQueue<>();
     private final PriorityBlockingQueue<Batch> retries = new PriorityBlockingQueue<>();
     private final AtomicLong sequence = new AtomicLong();
+    // Counted apart from the queues: a status the thread has taken out of them, lingering or on
+    // its way in a POST, is still undelivered.
+    private final AtomicInteger undelivered = new AtomicInteger();
     private final Thread thread = new Thread(this::run, "sim-webhook");
     private volatile boolean running;
 
@@ -64,12 +68,14 @@ final class WebhookSender {
     }
 
     void enqueue(String phoneNumberId, ObjectNode status, long delayMillis) {
+        undelivered.incrementAndGet();
         due.add(new StatusEvent(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis),
                 sequence.incrementAndGet(), phoneNumberId, status));
     }
 
+    /** Statuses not yet answered 200 nor abandoned: waiting, lingering, being posted or waiting for a retry. */
     int pending() {
-        return due.size() + retries.size();
+        return undelivered.get();
     }
 
     private void run() {
@@ -127,11 +133,14 @@ final class WebhookSender {
     private void post(Batch batch) throws InterruptedException {
         batch.attempts++;
         if (deliver(batch.body)) {
+            // Undelivered goes down first: whoever sees the delivery counted sees it no longer pending.
+            undelivered.addAndGet(-batch.statuses);
             stats.webhookOk(batch.statuses);
             return;
         }
         stats.webhookFailed();
         if (batch.attempts >= config.webhookMaxAttempts) {
+            undelivered.addAndGet(-batch.statuses);
             stats.webhookAbandoned();
             return;
         }

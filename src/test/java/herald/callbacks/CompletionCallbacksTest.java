@@ -213,7 +213,9 @@ class CompletionCallbacksTest {
                         "no retry is scheduled past the deadline: " + attempts);
             }
         }
-        assertTrue(herald.logText().contains("Callback for " + campaign + " (round 0) gave up"), "a give-up is logged");
+        // The give-up is logged only after its state is stored, so the state can be seen first.
+        String gaveUp = "Callback for " + campaign + " (round 0) gave up";
+        await(() -> herald.logText().contains(gaveUp), () -> "the log line '" + gaveUp + "'");
     }
 
     @Test

@@ -113,17 +113,26 @@ class SandboxWalkthroughTest {
         assertEquals(recipients, done.path("recipientCount").asInt(), done::toString);
         assertEquals(recipients, done.path("sent").asInt(), done::toString);
 
-        CampaignFixtures.await(() -> messages(name).stream().allMatch(m -> m.path("status").asText().equals("Read")),
-                () -> "every message of " + name + " to be Read: " + messages(name));
+        // Webhook payloads are applied concurrently: a message can be Read while its 'delivered'
+        // or 'sent' is still being applied, so the wait is for the whole history, not the status.
+        CampaignFixtures.await(() -> messages(name).stream().allMatch(m -> m.path("status").asText().equals("Read")
+                        && !m.path("deliveredAt").isNull() && !m.path("readAt").isNull()
+                        && receipts(m).containsAll(List.of("Sent", "Delivered", "Read"))),
+                () -> "every message of " + name + " to be Read with its sent, delivered and read receipts: "
+                        + messages(name).stream().map(m -> m + " " + receipts(m)).toList());
         for (JsonNode m : messages(name)) {
             assertTrue(m.path("messageId").asText().startsWith("wamid."), "Meta's wamid is kept: " + m);
             assertFalse(m.path("deliveredAt").isNull(), "delivered came back: " + m);
             assertFalse(m.path("readAt").isNull(), "read came back: " + m);
-            List<Object> receipts = herald.query("SELECT status FROM message_receipt WHERE message_id = ?",
-                    m.path("id").asLong()).stream().map(r -> r.get("status")).toList();
+            List<Object> receipts = receipts(m);
             assertTrue(receipts.containsAll(List.of("Sent", "Delivered", "Read")), "history of " + m + ": " + receipts);
         }
         return name;
+    }
+
+    private List<Object> receipts(JsonNode message) {
+        return herald.query("SELECT status FROM message_receipt WHERE message_id = ?", message.path("id").asLong())
+                .stream().map(r -> r.get("status")).toList();
     }
 
     private List<JsonNode> messages(String campaign) {

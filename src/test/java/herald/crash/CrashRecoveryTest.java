@@ -100,6 +100,7 @@ class CrashRecoveryTest {
         awaitWebhooksDrained();
         assertEquals(0, simulator.stats().path("webhooks").path("abandoned").asLong(),
                 "status webhooks the simulator gave up on: " + simulator.stats().path("webhooks"));
+        awaitAcceptedSendsReconciled(campaign);
         if (api().get("/api/campaigns/" + campaign + "/progress").json(200).path("unconfirmed").asLong() > 0) {
             api().post("/api/campaigns/" + campaign + "/resend-unconfirmed", Map.of()).expect(200);
         }
@@ -183,7 +184,40 @@ class CrashRecoveryTest {
         }
         assertEquals(0, simulator.stats().path("webhooks").path("pending").asLong(),
                 "status webhooks still undelivered: " + simulator.stats().path("webhooks"));
-        Thread.sleep(2_000);
+    }
+
+    /**
+     * Waits until no Unconfirmed message is one the simulator accepted. A delivered webhook is
+     * only on Herald's queue, applied a moment later: resending before then would duplicate it.
+     */
+    private void awaitAcceptedSendsReconciled(String campaign) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 300_000;
+        Set<String> waiting = unconfirmedButAccepted(campaign);
+        while (!waiting.isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(500);
+            waiting = unconfirmedButAccepted(campaign);
+        }
+        assertEquals(Set.of(), waiting, "Unconfirmed messages the simulator accepted, whose status webhooks "
+                + "were delivered but never applied");
+    }
+
+    /** Numbers of the campaign's Unconfirmed messages that the simulator has accepted. */
+    private Set<String> unconfirmedButAccepted(String campaign) {
+        Set<String> accepted = new HashSet<>();
+        simulator.stats().path("acceptedByRecipient").fieldNames().forEachRemaining(accepted::add);
+        Set<String> found = new HashSet<>();
+        for (int page = 1; ; page++) {
+            JsonNode items = api().get("/api/campaigns/" + campaign + "/messages?status=Unconfirmed&size=1000&page=" + page)
+                    .json(200).path("items");
+            items.forEach(m -> {
+                if (accepted.contains(m.path("mobileNumber").asText())) {
+                    found.add(m.path("mobileNumber").asText());
+                }
+            });
+            if (items.size() < 1000) {
+                return found;
+            }
+        }
     }
 
     private JsonNode awaitFinal(String campaign) throws InterruptedException {

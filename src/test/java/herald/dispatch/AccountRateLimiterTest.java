@@ -7,6 +7,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -21,9 +22,12 @@ class AccountRateLimiterTest {
     @Test
     void aHeldAccountWaitsAndOthersDoNot() throws InterruptedException {
         assertEquals(0, limiter.heldFor(1));
+        // What is left is bounded by the time the two calls took, however long the machine paused.
+        long start = System.nanoTime();
         limiter.hold(1, 300);
         long left = limiter.heldFor(1);
-        assertTrue(left > 0 && left <= 300, "held for " + left);
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(left <= 300 && left >= 300 - took - 1, "held for " + left + " ms, " + took + " ms after the hold");
         assertEquals(0, limiter.heldFor(2), "another account sends on");
         Thread.sleep(350);
         assertEquals(0, limiter.heldFor(1), "the wait is over");
@@ -33,10 +37,10 @@ class AccountRateLimiterTest {
     void aHoldStoredByAnotherNodeHoldsThisOneToo() {
         OffsetDateTime inAMinute = OffsetDateTime.now(ZoneOffset.UTC).plusMinutes(1);
         long left = limiter.heldFor(4, inAMinute);
-        assertTrue(left > 55_000 && left <= 60_000, "held for " + left);
-        assertTrue(limiter.heldFor(4) > 55_000, "the stored hold is now this node's own");
+        assertTrue(left > 50_000 && left <= 60_000, "held for " + left);
+        assertTrue(limiter.heldFor(4) > 50_000, "the stored hold is now this node's own");
         long fromTimestamp = limiter.heldFor(5, Timestamp.from(Instant.now().plusSeconds(30)));
-        assertTrue(fromTimestamp > 25_000 && fromTimestamp <= 30_000, "held for " + fromTimestamp);
+        assertTrue(fromTimestamp > 20_000 && fromTimestamp <= 30_000, "held for " + fromTimestamp);
         assertEquals(0, limiter.heldFor(6, OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(5)), "an old hold is over");
         assertEquals(0, limiter.heldFor(6, null));
     }
@@ -45,7 +49,7 @@ class AccountRateLimiterTest {
     void aHoldAnswersWhenItEndsForTheOtherNodes() {
         OffsetDateTime until = limiter.hold(7, 60_000);
         long fromNow = until.toInstant().toEpochMilli() - System.currentTimeMillis();
-        assertTrue(fromNow > 59_000 && fromNow <= 60_000, "ends in " + fromNow + " ms");
+        assertTrue(fromNow > 50_000 && fromNow <= 60_000, "ends in " + fromNow + " ms");
     }
 
     @Test

@@ -21,10 +21,12 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import herald.webhooks.WebhookFixture.Account;
 import herald.webhooks.WebhookFixture.Campaign;
+import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.Test;
 
 /** What an accepted webhook does to messages, receipts and the unmatched table, on the real server. */
@@ -264,7 +266,15 @@ class WebhookApplyTest {
                 failed(wamidOf(campaign.messageIds().get(1)), T0 + 26, 131026), again));
         fx.awaitMarker(again);
         assertEquals(changed, campaignRow(campaign), "a repeat, or a failure after delivered, changes nothing");
-        Thread.sleep(1000);
+        // Two whole passes of the announcer, the second begun after the repeat was applied, rather
+        // than a second of sleep that a busy machine may not give the announcer's timer.
+        NotifyBuilder passes = new NotifyBuilder(fx.herald.context()).fromRoute("announce-finished-campaigns")
+                .whenDone(2).create();
+        try {
+            assertTrue(passes.matches(60, TimeUnit.SECONDS), "two passes of route announce-finished-campaigns");
+        } finally {
+            passes.destroy();
+        }
         assertEquals(2, announcements(campaign).size(), "each final status is announced once");
     }
 
