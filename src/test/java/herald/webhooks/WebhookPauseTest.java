@@ -95,6 +95,18 @@ class WebhookPauseTest {
     }
 
     @Test
+    void aCampaignWithNothingLeftToSendIsNotPaused() {
+        Account account = fx.account("app-secret-" + WebhookFixture.digits(), true);
+        Campaign allSent = runningCampaign(account, 2, T0 - 100);
+        fx.execute("UPDATE bulk_whatsapp_message SET split_state = 'DONE' WHERE id = ?", allSent.id());
+
+        deliverAndAwait(account, failed(wamidOf(allSent.messageIds().get(0)), T0 + 10, 131048, "Spam rate limit hit"));
+
+        assertNotEquals("Paused", campaignRow(allSent).get("status"), "a pause would only keep it from finishing");
+        assertEquals(131048, ((Number) fx.message(allSent.messageIds().get(0)).get("error_code")).intValue());
+    }
+
+    @Test
     void paymentFailureStopsEveryRunningCampaignOfItsAccount() {
         Account account = fx.account("app-secret-" + WebhookFixture.digits(), true);
         Account elsewhere = fx.account("app-secret-" + WebhookFixture.digits(), true);
