@@ -88,13 +88,9 @@ final class SimulatorEnvironment {
         if (value == null) {
             return;
         }
-        for (String pair : value.split(",")) {
-            String[] parts = pair.trim().split(":");
-            if (parts.length != 2 || !parts[0].matches("\\d+") || !parts[1].matches("\\d+")) {
-                throw new IllegalArgumentException("SIM_PHONE_NUMBERS must be phoneNumberId:displayNumber pairs of digits "
-                        + "separated by commas, not '" + pair.trim() + "'");
-            }
-            b.phoneNumber(parts[0], parts[1]);
+        for (String[] pair : digitPairs("SIM_PHONE_NUMBERS", value, "\\d+",
+                "phoneNumberId:displayNumber pairs of digits separated by commas")) {
+            b.phoneNumber(pair[0], pair[1]);
         }
     }
 
@@ -108,14 +104,23 @@ final class SimulatorEnvironment {
         if (value.equalsIgnoreCase("none")) {
             return;
         }
+        for (String[] pair : digitPairs("SIM_ASYNC_FAILURES", value, "\\d{1,9}",
+                "numberSuffix:errorCode pairs of digits separated by commas, or none")) {
+            b.asyncFailure(pair[0], Integer.parseInt(pair[1]));
+        }
+    }
+
+    /** The {@code digits:second} pairs of a comma-separated setting, refused as a whole when one is not that shape. */
+    private static List<String[]> digitPairs(String name, String value, String second, String shape) {
+        List<String[]> pairs = new ArrayList<>();
         for (String pair : value.split(",")) {
             String[] parts = pair.trim().split(":");
-            if (parts.length != 2 || !parts[0].matches("\\d+") || !parts[1].matches("\\d{1,9}")) {
-                throw new IllegalArgumentException("SIM_ASYNC_FAILURES must be numberSuffix:errorCode pairs of digits "
-                        + "separated by commas, or none, not '" + pair.trim() + "'");
+            if (parts.length != 2 || !parts[0].matches("\\d+") || !parts[1].matches(second)) {
+                throw new IllegalArgumentException(name + " must be " + shape + ", not '" + pair.trim() + "'");
             }
-            b.asyncFailure(parts[0], Integer.parseInt(parts[1]));
+            pairs.add(parts);
         }
+        return pairs;
     }
 
     private String get(String name) {

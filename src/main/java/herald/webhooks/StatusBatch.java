@@ -116,7 +116,7 @@ public final class StatusBatch {
      * The batches to write, each a list of the events (maps) its SQL reads: {@code lock} (message
      * ids, ascending), {@code wamids}, {@code receipts}, one list per status in {@link #STATUSES},
      * {@code failedIds} (the message ids of the Failed list, whose campaigns may have finished),
-     * {@code pauseCampaigns} and {@code stopAccounts} (failed events with a {@code pauseReason})
+     * {@code stops} (failed events whose code pauses their campaign or account, with a {@code pauseReason})
      * and {@code unmatched} (with its reason).
      */
     public static Map<String, Object> writes(@Body List<Map<String, Object>> statuses) {
@@ -151,10 +151,7 @@ public final class StatusBatch {
             writes.put(status, events);
         });
         writes.put("failedIds", byStatus.get("Failed").stream().map(event -> event.get("messageId")).distinct().toList());
-        writes.put("pauseCampaigns", failuresThat(byStatus.get("Failed"), CloudApiOutcome.Kind.CAMPAIGN_MUST_PAUSE,
-                "Paused: Meta failed a sent message by webhook: "));
-        writes.put("stopAccounts", failuresThat(byStatus.get("Failed"), CloudApiOutcome.Kind.ACCOUNT_MUST_STOP,
-                "Paused: the WhatsApp Account cannot send: Meta failed a sent message by webhook: "));
+        writes.put("stops", stops(byStatus.get("Failed")));
         // Sorted like the unique keys, so concurrent payloads take their locks in the same order.
         unmatched.sort(Comparator.comparing((Map<String, Object> event) -> (String) event.get("wamid"),
                 Comparator.nullsFirst(Comparator.naturalOrder()))
@@ -164,26 +161,31 @@ public final class StatusBatch {
     }
 
     /**
-     * The failed statuses whose code calls for the same action as in a send's answer (131048
-     * spam limit: pause the campaign; 131042 payment: stop the account), each with its reason.
+     * The failed statuses whose code calls for the same stop as in a send's answer, each with its
+     * reason and {@code wholeAccount}: 131048 (spam limit) pauses the message's campaign, 131042
+     * (payment) every campaign of its account.
      */
-    private static List<Map<String, Object>> failuresThat(List<Map<String, Object>> failed, CloudApiOutcome.Kind kind,
-                                                          String reason) {
-        List<Map<String, Object>> matching = new ArrayList<>();
+    private static List<Map<String, Object>> stops(List<Map<String, Object>> failed) {
+        List<Map<String, Object>> stops = new ArrayList<>();
         for (Map<String, Object> event : failed) {
             Integer code = (Integer) event.get("errorCode");
             CloudApiOutcome outcome = code == null ? null : ErrorClassifier.asynchronousFailure(code,
                     (String) event.get("errorTitle"), (String) event.get("errorMessage"), (String) event.get("errorDetails"));
-            if (outcome != null && outcome.kind() == kind) {
-                String text = reason + SendFailure.describe(outcome);
-                event.put("pauseReason", text.length() > REASON_MAX ? text.substring(0, REASON_MAX) : text);
-                // Meta's timestamp is in whole seconds: the failure happened before the next one.
-                OffsetDateTime at = (OffsetDateTime) event.get("timestamp");
-                event.put("happenedBefore", (at == null ? OffsetDateTime.now(ZoneOffset.UTC) : at).plusSeconds(1));
-                matching.add(event);
+            if (outcome == null || outcome.kind() != CloudApiOutcome.Kind.CAMPAIGN_MUST_PAUSE
+                    && outcome.kind() != CloudApiOutcome.Kind.ACCOUNT_MUST_STOP) {
+                continue;
             }
+            boolean wholeAccount = outcome.kind() == CloudApiOutcome.Kind.ACCOUNT_MUST_STOP;
+            String text = (wholeAccount ? "Paused: the WhatsApp Account cannot send: " : "Paused: ")
+                    + "Meta failed a sent message by webhook: " + SendFailure.describe(outcome);
+            event.put("pauseReason", text.length() > REASON_MAX ? text.substring(0, REASON_MAX) : text);
+            event.put("wholeAccount", wholeAccount);
+            // Meta's timestamp is in whole seconds: the failure happened before the next one.
+            OffsetDateTime at = (OffsetDateTime) event.get("timestamp");
+            event.put("happenedBefore", (at == null ? OffsetDateTime.now(ZoneOffset.UTC) : at).plusSeconds(1));
+            stops.add(event);
         }
-        return matching;
+        return stops;
     }
 
     private static Long firstOfAccount(List<Map<String, Object>> rows, Map<String, Object> event) {

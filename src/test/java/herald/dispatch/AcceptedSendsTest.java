@@ -26,10 +26,10 @@ import org.junit.jupiter.api.Test;
 class AcceptedSendsTest {
 
     private static final Duration LIMIT = Duration.ofMinutes(3);
-    private static final String MAINTENANCE = "{\"error\":{\"message\":\"(#131057) Account in maintenance mode\","
-            + "\"type\":\"OAuthException\",\"code\":131057}}";
-    private static final String MISMATCH = "{\"error\":{\"message\":\"(#132000) Number of parameters does not match\","
-            + "\"type\":\"OAuthException\",\"code\":132000}}";
+    private static final RetryAfterStub.Refusal MAINTENANCE =
+            RetryAfterStub.Refusal.graphError(503, 131057, "Account in maintenance mode");
+    private static final RetryAfterStub.Refusal MISMATCH =
+            RetryAfterStub.Refusal.graphError(400, 132000, "Number of parameters does not match");
 
     private final DispatchFixture fixture = new DispatchFixture();
 
@@ -55,7 +55,7 @@ class AcceptedSendsTest {
         long templateId = fixture.template(account, template("NONE"));
         String to = DispatchFixture.numbers(1).get(0);
         // Maintenance holds the send back for a while after the first payload went out.
-        graph.refuseFirst(to, new RetryAfterStub.Refusal(503, "application/json", MAINTENANCE));
+        graph.refuseFirst(to, MAINTENANCE);
         String campaign = fixture.commonCampaign(templateId, null, Map.of("1", "Ada"), List.of(to), null);
         fixture.submit(campaign);
         DispatchFixture.await("the first send", LIMIT, () -> graph.requests(to) == 1, () -> fixture.messages(campaign).toString());
@@ -107,7 +107,7 @@ class AcceptedSendsTest {
         long fileId = fixture.uploadPdf(HeraldServer.unique("invoice") + ".pdf");
         List<String> numbers = DispatchFixture.numbers(3);
         String retried = numbers.get(0);
-        graph.refuseFirst(retried, new RetryAfterStub.Refusal(400, "application/json", MISMATCH));
+        graph.refuseFirst(retried, MISMATCH);
         String campaign = fixture.commonCampaign(templateId, null, Map.of("1", "Ada"), numbers, fileId);
         fixture.submit(campaign);
 
@@ -116,8 +116,7 @@ class AcceptedSendsTest {
         assertEquals(1, graph.uploads(), "one upload for every send of the campaign");
 
         // 29 days on, Meta may drop the media within a day: the next send uploads it again.
-        update("UPDATE media_upload SET uploaded_at = ? WHERE campaign_id = (SELECT id FROM bulk_whatsapp_message "
-                + "WHERE name = ?)", Timestamp.from(Instant.now().minus(Duration.ofDays(29)).minusSeconds(60)), campaign);
+        uploadedAgo(campaign, Duration.ofDays(29).plusSeconds(60));
         fixture.api.post("/api/campaigns/" + campaign + "/retry-failed", Map.of()).json(200);
         DispatchFixture.await("the retried send", LIMIT, () -> graph.requests(retried) == 2
                 && "Sent".equals(fixture.messages(campaign).get(retried).get("status")), () -> fixture.messages(campaign).toString());
@@ -133,18 +132,22 @@ class AcceptedSendsTest {
         long templateId = fixture.template(account, template("DOCUMENT"));
         long fileId = fixture.uploadPdf(HeraldServer.unique("invoice") + ".pdf");
         String to = DispatchFixture.numbers(1).get(0);
-        graph.refuseFirst(to, new RetryAfterStub.Refusal(400, "application/json", MISMATCH));
+        graph.refuseFirst(to, MISMATCH);
         String campaign = fixture.commonCampaign(templateId, null, Map.of("1", "Ada"), List.of(to), fileId);
         fixture.submit(campaign);
         fixture.awaitStatus(campaign, LIMIT, "Partially Failed", "Completed", "Paused");
 
-        update("UPDATE media_upload SET uploaded_at = ? WHERE campaign_id = (SELECT id FROM bulk_whatsapp_message "
-                + "WHERE name = ?)", Timestamp.from(Instant.now().minus(Duration.ofDays(29)).plusSeconds(600)), campaign);
+        uploadedAgo(campaign, Duration.ofDays(29).minusSeconds(600));
         fixture.api.post("/api/campaigns/" + campaign + "/retry-failed", Map.of()).json(200);
         DispatchFixture.await("the retried send", LIMIT, () -> "Sent".equals(fixture.messages(campaign).get(to).get("status")),
                 () -> fixture.messages(campaign).toString());
         assertEquals(1, graph.uploads());
         assertEquals("media-1", mediaId(graph.sends(to).get(1).body()));
+    }
+
+    private void uploadedAgo(String campaign, Duration age) throws Exception {
+        update("UPDATE media_upload SET uploaded_at = ? WHERE campaign_id = (SELECT id FROM bulk_whatsapp_message "
+                + "WHERE name = ?)", Timestamp.from(Instant.now().minus(age)), campaign);
     }
 
     private static String mediaId(JsonNode payload) {

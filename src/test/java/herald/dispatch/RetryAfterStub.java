@@ -26,6 +26,12 @@ final class RetryAfterStub implements AutoCloseable {
 
     /** The answer to a recipient's first send. */
     record Refusal(int status, String contentType, String body) {
+
+        /** Meta's error body (reference §2) for {@code code}, under the HTTP status Meta sent it with. */
+        static Refusal graphError(int status, int code, String message) {
+            return new Refusal(status, "application/json", "{\"error\":{\"message\":\"(#" + code + ") " + message
+                    + "\",\"type\":\"OAuthException\",\"code\":" + code + "}}");
+        }
     }
 
     /** One send as it arrived. */

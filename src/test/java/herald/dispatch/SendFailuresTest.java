@@ -171,17 +171,14 @@ class SendFailuresTest {
         // honour by repeating the POST itself, unseen by Herald. Accepted from the second on.
         RetryAfterStub graph = fixture.use(new RetryAfterStub());
         SimTemplate template = template("Hello {{1}}.");
-        FakeMeta meta = fixture.use(FakeMeta.start(80, b -> b, template));
-        long account = fixture.account(meta, 80, null, graph.baseUrl());
+        long account = accountBehind(graph, template, 80);
         List<String> bare = DispatchFixture.numbers(4);
         List<String> transientError = DispatchFixture.numbers(4);
         List<String> throughput = DispatchFixture.numbers(4);
         bare.forEach(to -> graph.refuseFirst(to, new RetryAfterStub.Refusal(503, "text/html",
                 "<html><body><h1>503 Service Unavailable</h1></body></html>")));
-        transientError.forEach(to -> graph.refuseFirst(to, new RetryAfterStub.Refusal(503, "application/json",
-                "{\"error\":{\"message\":\"(#131000) Something went wrong\",\"type\":\"OAuthException\",\"code\":131000}}")));
-        throughput.forEach(to -> graph.refuseFirst(to, new RetryAfterStub.Refusal(429, "application/json",
-                "{\"error\":{\"message\":\"(#130429) Rate limit hit\",\"type\":\"OAuthException\",\"code\":130429}}")));
+        transientError.forEach(to -> graph.refuseFirst(to, RetryAfterStub.Refusal.graphError(503, 131000, "Something went wrong")));
+        throughput.forEach(to -> graph.refuseFirst(to, RetryAfterStub.Refusal.graphError(429, 130429, "Rate limit hit")));
         List<String> numbers = new ArrayList<>(bare);
         numbers.addAll(transientError);
         numbers.addAll(throughput);
@@ -206,12 +203,9 @@ class SendFailuresTest {
         // all fall into the maintenance and fail the message.
         RetryAfterStub graph = fixture.use(new RetryAfterStub());
         SimTemplate template = template("Hello {{1}}.");
-        FakeMeta meta = fixture.use(FakeMeta.start(80, b -> b, template));
-        long account = fixture.account(meta, 80, null, graph.baseUrl());
+        long account = accountBehind(graph, template, 80);
         List<String> numbers = DispatchFixture.numbers(3);
-        numbers.forEach(to -> graph.refuseFirst(to, new RetryAfterStub.Refusal(503, "application/json",
-                "{\"error\":{\"message\":\"(#131057) Account in maintenance mode\",\"type\":\"OAuthException\","
-                        + "\"code\":131057}}")));
+        numbers.forEach(to -> graph.refuseFirst(to, RetryAfterStub.Refusal.graphError(503, 131057, "Account in maintenance mode")));
         String campaign = campaign(account, template, numbers);
 
         awaitEverySendAnswered(campaign, numbers);
@@ -233,12 +227,9 @@ class SendFailuresTest {
         // before the wait is over, whichever recipient it is for.
         RetryAfterStub graph = fixture.use(new RetryAfterStub());
         SimTemplate template = template("Hello {{1}}.");
-        FakeMeta meta = fixture.use(FakeMeta.start(80, b -> b, template));
-        long account = fixture.account(meta, 2, null, graph.baseUrl());
+        long account = accountBehind(graph, template, 2);
         List<String> numbers = DispatchFixture.numbers(3);
-        numbers.forEach(to -> graph.refuseFirst(to, new RetryAfterStub.Refusal(400, "application/json",
-                "{\"error\":{\"message\":\"(#80007) Rate limit issues\",\"type\":\"OAuthException\","
-                        + "\"code\":80007}}")));
+        numbers.forEach(to -> graph.refuseFirst(to, RetryAfterStub.Refusal.graphError(400, 80007, "Rate limit issues")));
         String campaign = campaign(account, template, numbers);
 
         awaitEverySendAnswered(campaign, numbers);
@@ -266,8 +257,7 @@ class SendFailuresTest {
     void anAccountHeldByAnotherNodeSendsNothingUntilTheHoldEnds() throws Exception {
         RetryAfterStub graph = fixture.use(new RetryAfterStub());
         SimTemplate template = template("Hello {{1}}.");
-        FakeMeta meta = fixture.use(FakeMeta.start(80, b -> b, template));
-        long account = fixture.account(meta, 2, null, graph.baseUrl());
+        long account = accountBehind(graph, template, 2);
         // What another node's 80007 leaves behind.
         OffsetDateTime heldUntil = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(4);
         try (Connection c = fixture.herald.dataSource().getConnection();
@@ -285,6 +275,12 @@ class SendFailuresTest {
                     "a send " + (heldUntil.toInstant().toEpochMilli() - t) + " ms before the other node's hold ended");
         }
         assertEquals(numbers.size(), graph.requestTimes().size(), "each recipient sent once, after the hold");
+    }
+
+    /** An account whose sends go to {@code graph}, with the template registered at Meta. */
+    private long accountBehind(RetryAfterStub graph, SimTemplate template, int messagesPerSecond) throws Exception {
+        FakeMeta meta = fixture.use(FakeMeta.start(80, b -> b, template));
+        return fixture.account(meta, messagesPerSecond, null, graph.baseUrl());
     }
 
     /** A wait Meta's answer asks for, as this Herald is configured to wait it. */
